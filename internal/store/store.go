@@ -1,0 +1,253 @@
+// Package store defines Confide's persistence interfaces. Backends
+// (sqlite, postgres) implement them over one shared SQL implementation
+// (sqlstore) and every backend passes the same conformance suite
+// (storetest).
+//
+// The store is untrusted: every sensitive value reaches it already sealed
+// by the vault. Rows hold ciphertext, random identifiers, timestamps and
+// operational metadata (channel, queue, agent id) only.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned when a requested row does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// ErrConflict is returned when an insert collides with an existing row or an
+// optimistic check (for example an audit sequence number) fails.
+var ErrConflict = errors.New("store: conflict")
+
+// Store is a transactional database. Update transactions are serialized
+// (one writer at a time on SQLite; row locks on PostgreSQL) and either
+// commit entirely or leave nothing behind.
+type Store interface {
+	// Update runs fn in a read-write transaction. If fn returns an error the
+	// transaction is rolled back and that error is returned.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(Tx) error) error
+	// Ping reports whether the database is reachable.
+	Ping(ctx context.Context) error
+	// Close releases the database.
+	Close() error
+}
+
+// Tx is the set of operations available inside a transaction.
+type Tx interface {
+	SystemKeysets
+	CustomerKeysets
+	Customers
+	BlindIndex
+	Interactions
+	Blobs
+	Tokens
+	Audit
+	Erasures
+}
+
+// SystemKeyset is an installation-wide keyset (the key-encryption keyset,
+// the blind-index keyset), wrapped by the root key.
+type SystemKeyset struct {
+	Name      string
+	Wrapped   []byte
+	UpdatedAt time.Time
+}
+
+// SystemKeysets stores installation-wide wrapped keysets by name.
+type SystemKeysets interface {
+	// GetSystemKeyset returns ErrNotFound if the keyset does not exist.
+	GetSystemKeyset(ctx context.Context, name string) (SystemKeyset, error)
+	// CreateSystemKeyset inserts k unless a keyset of that name exists, and
+	// returns the stored keyset (the existing one if there was a race).
+	CreateSystemKeyset(ctx context.Context, k SystemKeyset) (SystemKeyset, error)
+	// UpdateSystemKeyset replaces the keyset if its current value equals
+	// old (compare-and-swap); otherwise ErrConflict.
+	UpdateSystemKeyset(ctx context.Context, name string, old, new []byte) error
+}
+
+// CustomerKeyset is one customer's data keyset, wrapped by the
+// key-encryption keyset with the customer id as additional data.
+type CustomerKeyset struct {
+	CustomerID string
+	KEKKeyID   uint32 // id of the KEK key that wrapped it (rotation progress)
+	Wrapped    []byte
+}
+
+// CustomerKeysets stores per-customer wrapped keysets. Deleting one is
+// crypto-shredding: everything sealed under it becomes unreadable.
+type CustomerKeysets interface {
+	InsertCustomerKeyset(ctx context.Context, k CustomerKeyset) error
+	GetCustomerKeyset(ctx context.Context, customerID string) (CustomerKeyset, error)
+	// UpdateCustomerKeyset replaces the wrapped keyset (rewrap after KEK
+	// rotation). ErrNotFound if it does not exist.
+	UpdateCustomerKeyset(ctx context.Context, k CustomerKeyset) error
+	// ListCustomerKeysetsNotWrappedBy returns up to limit keysets whose
+	// KEKKeyID differs from kekKeyID, ordered by customer id, starting after
+	// afterCustomerID.
+	ListCustomerKeysetsNotWrappedBy(ctx context.Context, kekKeyID uint32, afterCustomerID string, limit int) ([]CustomerKeyset, error)
+	// CountCustomerKeysets returns (total, wrapped by kekKeyID).
+	CountCustomerKeysets(ctx context.Context, kekKeyID uint32) (total, current int64, err error)
+}
+
+// Customer is a customer profile; every profile field is sealed.
+type Customer struct {
+	ID             string
+	Name           []byte
+	Phones         []byte
+	Emails         []byte
+	Address        []byte
+	DateOfBirth    []byte
+	AccountNumbers []byte
+	Attributes     []byte
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Customers stores customer profiles.
+type Customers interface {
+	InsertCustomer(ctx context.Context, c Customer) error
+	GetCustomer(ctx context.Context, id string) (Customer, error)
+	// UpdateCustomer replaces all sealed fields and UpdatedAt.
+	UpdateCustomer(ctx context.Context, c Customer) error
+	// DeleteCustomer deletes the customer, their keyset, blind-index entries
+	// and interactions, and queues their blobs for deletion (returned).
+	// ErrNotFound if the customer does not exist.
+	DeleteCustomer(ctx context.Context, id string) (ErasedRows, error)
+}
+
+// ErasedRows counts what DeleteCustomer removed.
+type ErasedRows struct {
+	Keysets      int64
+	IndexEntries int64
+	Interactions int64
+	Blobs        []string // blob keys queued for deletion
+}
+
+// IndexEntry is one blind-index row: a truncated keyed hash of a
+// normalized value (phone in E.164, case-folded email) for a purpose.
+type IndexEntry struct {
+	Purpose    string // "phone", "email"
+	KeyID      uint32 // blind-index key that produced Hash
+	Hash       []byte
+	CustomerID string
+}
+
+// BlindIndex stores and queries blind-index entries.
+type BlindIndex interface {
+	// ReplaceIndexEntries deletes all entries of the customer and inserts
+	// entries.
+	ReplaceIndexEntries(ctx context.Context, customerID string, entries []IndexEntry) error
+	// LookupIndex returns the ids of customers with an entry matching
+	// (purpose, keyID, hash), ordered by id, at most limit.
+	LookupIndex(ctx context.Context, purpose string, keyID uint32, hash []byte, limit int) ([]string, error)
+}
+
+// Interaction is one contact (call, chat, email, sms). Content is sealed.
+type Interaction struct {
+	ID         string
+	CustomerID string
+	Channel    string
+	StartedAt  time.Time
+	EndedAt    time.Time // zero if open
+	Queue      string
+	Agent      string // agent (user) identifier, not customer data
+	Content    []byte // sealed content document
+	CreatedAt  time.Time
+}
+
+// Interactions stores interactions.
+type Interactions interface {
+	InsertInteraction(ctx context.Context, in Interaction) error
+	GetInteraction(ctx context.Context, id string) (Interaction, error)
+	// ListInteractions returns up to limit interactions of the customer
+	// ordered by id ascending, with id > afterID.
+	ListInteractions(ctx context.Context, customerID, afterID string, limit int) ([]Interaction, error)
+}
+
+// Blob is a stored object (recording, attachment) belonging to a customer's
+// interaction. The object bytes live in the blob store, encrypted.
+type Blob struct {
+	Key           string // blob-store key
+	CustomerID    string
+	InteractionID string
+	Kind          string // "recording", "attachment"
+	Meta          []byte // sealed metadata (file name, content type, ...)
+	Size          int64  // plaintext size
+	CreatedAt     time.Time
+}
+
+// Blobs stores blob metadata and the queue of blobs awaiting deletion from
+// the blob store.
+type Blobs interface {
+	// PutBlob inserts b; if a blob of the same interaction and kind
+	// "recording" exists it is replaced and its key returned in replaced
+	// (and queued for deletion).
+	PutBlob(ctx context.Context, b Blob) (replaced string, err error)
+	GetBlob(ctx context.Context, key string) (Blob, error)
+	// ListBlobs returns the blobs of an interaction ordered by key.
+	ListBlobs(ctx context.Context, interactionID string) ([]Blob, error)
+	// PendingBlobDeletions returns up to limit blob keys queued for deletion.
+	PendingBlobDeletions(ctx context.Context, limit int) ([]string, error)
+	// CompleteBlobDeletion removes key from the deletion queue.
+	CompleteBlobDeletion(ctx context.Context, key string) error
+}
+
+// Token is an API token for a service account; only its hash is stored.
+type Token struct {
+	ID         string
+	Name       string
+	Role       string
+	Hash       []byte // SHA-256 of the secret token
+	CreatedAt  time.Time
+	LastUsedAt time.Time // zero if never
+	RevokedAt  time.Time // zero if active
+}
+
+// Tokens stores API tokens.
+type Tokens interface {
+	InsertToken(ctx context.Context, t Token) error
+	// TokenByHash returns ErrNotFound for unknown hashes (revoked tokens are
+	// returned; callers check RevokedAt).
+	TokenByHash(ctx context.Context, hash []byte) (Token, error)
+	ListTokens(ctx context.Context) ([]Token, error)
+	RevokeToken(ctx context.Context, id string, at time.Time) error
+	TouchToken(ctx context.Context, id string, at time.Time) error
+}
+
+// AuditRecord is one hash-chained audit event as stored.
+type AuditRecord struct {
+	Seq      int64 // 1-based, gapless
+	Time     time.Time
+	Body     []byte // canonical JSON of the event (no PII)
+	PrevHash []byte
+	Hash     []byte
+}
+
+// Audit stores the hash-chained audit log.
+type Audit interface {
+	// AuditHead returns the sequence number and hash of the last record
+	// (0, nil if empty) and locks the head until the transaction ends, so
+	// concurrent appenders on other nodes serialize.
+	AuditHead(ctx context.Context) (seq int64, hash []byte, err error)
+	// AppendAudit inserts r; r.Seq must be head+1, else ErrConflict.
+	AppendAudit(ctx context.Context, r AuditRecord) error
+	// ListAudit returns up to limit records with Seq >= fromSeq in order.
+	ListAudit(ctx context.Context, fromSeq int64, limit int) ([]AuditRecord, error)
+}
+
+// Erasure is the receipt of a customer erasure.
+type Erasure struct {
+	CustomerID string
+	ErasedAt   time.Time
+	Receipt    []byte // JSON receipt (no PII)
+}
+
+// Erasures stores erasure receipts.
+type Erasures interface {
+	InsertErasure(ctx context.Context, e Erasure) error
+	GetErasure(ctx context.Context, customerID string) (Erasure, error)
+}
