@@ -1,0 +1,190 @@
+// Package app is Confide's composition root: it opens the store, the blob
+// store and the vault from a configuration, builds the domain services and
+// the HTTP handler, and runs the server. Nothing imports it but the CLI.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/confide-cc/confide/internal/blob"
+	"github.com/confide-cc/confide/internal/blob/fs"
+	"github.com/confide-cc/confide/internal/blob/s3"
+	"github.com/confide-cc/confide/internal/config"
+	"github.com/confide-cc/confide/internal/httpx"
+	"github.com/confide-cc/confide/internal/identity/tokens"
+	"github.com/confide-cc/confide/internal/records"
+	"github.com/confide-cc/confide/internal/store"
+	"github.com/confide-cc/confide/internal/store/postgres"
+	"github.com/confide-cc/confide/internal/store/sqlite"
+	"github.com/confide-cc/confide/internal/vault"
+)
+
+// App holds Confide's components for one node.
+type App struct {
+	Config  config.Config
+	Log     *slog.Logger
+	Store   store.Store
+	Blobs   blob.Store
+	Vault   *vault.Vault
+	Records *records.Service
+	Tokens  *tokens.Service
+	Metrics *httpx.Metrics
+
+	closeStore func() error
+}
+
+// Open builds an App from cfg: it creates the data directory (0700) when
+// local storage or the default root key file is used, opens and migrates
+// the database, opens the blob store, and opens (on first start, creates)
+// the key hierarchy.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := ensurePrivateDir(cfg.DataDir); err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: log, Metrics: httpx.NewMetrics()}
+	ok := false
+	defer func() {
+		if !ok {
+			a.Close()
+		}
+	}()
+
+	var st store.Store
+	var afterErase func(context.Context) error
+	switch cfg.DatabaseKind() {
+	case "sqlite":
+		if err := ensurePrivateDir(filepath.Dir(cfg.SQLitePath())); err != nil {
+			return nil, err
+		}
+		s, err := sqlite.Open(ctx, cfg.SQLitePath())
+		if err != nil {
+			return nil, fmt.Errorf("open SQLite database: %w", err)
+		}
+		st, afterErase = s, s.Checkpoint
+	case "postgres":
+		s, err := postgres.Open(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("open PostgreSQL database: %w", err)
+		}
+		st = s
+	default:
+		return nil, fmt.Errorf("database_url: unsupported database %q", cfg.DatabaseKind())
+	}
+	a.closeStore = st.Close
+	a.Store = timedStore{Store: st, m: a.Metrics}
+
+	switch cfg.BlobKind() {
+	case "fs":
+		b, err := fs.New(cfg.BlobDir())
+		if err != nil {
+			return nil, fmt.Errorf("open blob directory: %w", err)
+		}
+		a.Blobs = b
+	case "s3":
+		b, err := s3.New(ctx, cfg.BlobURL)
+		if err != nil {
+			return nil, fmt.Errorf("open S3 blob store: %w", err)
+		}
+		a.Blobs = b
+	default:
+		return nil, fmt.Errorf("blob_url: unsupported blob store %q", cfg.BlobKind())
+	}
+
+	if err := ensurePrivateDir(filepath.Dir(cfg.RootKeyFile)); err != nil {
+		return nil, err
+	}
+	created, err := vault.EnsureRootKeyFile(cfg.RootKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("root key: %w", err)
+	}
+	if created {
+		log.Warn("created a new root key; back it up separately from the database: without it nothing can be decrypted", "path", cfg.RootKeyFile)
+	}
+	v, err := vault.Open(ctx, vault.FileKeySource(cfg.RootKeyFile), systemKeysets{a.Store})
+	if err != nil {
+		return nil, fmt.Errorf("open key hierarchy: %w", err)
+	}
+	a.Vault = v
+	a.Metrics.Register(vaultCollector{v})
+
+	a.Records = records.New(a.Store, v, a.Blobs, records.Options{
+		MaxRecordingBytes: cfg.MaxRecordingBytes,
+		Logger:            log,
+		AfterErase:        afterErase,
+	})
+	a.Tokens = tokens.New(a.Store)
+	ok = true
+	return a, nil
+}
+
+// Close releases the database.
+func (a *App) Close() error {
+	if a.closeStore != nil {
+		return a.closeStore()
+	}
+	return nil
+}
+
+// ensurePrivateDir creates dir with mode 0700 if it does not exist, and
+// refuses an existing directory that others can read.
+func ensurePrivateDir(dir string) error {
+	if dir == "" {
+		return errors.New("data directory: empty path")
+	}
+	fi, err := os.Stat(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("create directory %s: %w", dir, err)
+		}
+		return os.Chmod(dir, 0o700) // MkdirAll is subject to the umask
+	}
+	if err != nil {
+		return fmt.Errorf("directory %s: %w", dir, err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s: not a directory", dir)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return fmt.Errorf("directory %s is accessible to other users (mode %v); run chmod 700 on it", dir, fi.Mode().Perm())
+	}
+	return nil
+}
+
+// systemKeysets adapts the store to the vault's keyset persistence.
+type systemKeysets struct{ st store.Store }
+
+func (s systemKeysets) LoadSystemKeyset(ctx context.Context, name string) ([]byte, error) {
+	var out []byte
+	err := s.st.View(ctx, func(tx store.Tx) error {
+		k, err := tx.GetSystemKeyset(ctx, name)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		out = k.Wrapped
+		return err
+	})
+	return out, err
+}
+
+func (s systemKeysets) CreateSystemKeyset(ctx context.Context, name string, wrapped []byte) ([]byte, error) {
+	var out []byte
+	err := s.st.Update(ctx, func(tx store.Tx) error {
+		k, err := tx.CreateSystemKeyset(ctx, store.SystemKeyset{Name: name, Wrapped: wrapped, UpdatedAt: time.Now().UTC()})
+		out = k.Wrapped
+		return err
+	})
+	return out, err
+}
+
+func (s systemKeysets) SwapSystemKeyset(ctx context.Context, name string, old, new []byte) error {
+	return s.st.Update(ctx, func(tx store.Tx) error { return tx.UpdateSystemKeyset(ctx, name, old, new) })
+}

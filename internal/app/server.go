@@ -1,0 +1,140 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/confide-cc/confide/internal/api"
+	"github.com/confide-cc/confide/internal/audit"
+	"github.com/confide-cc/confide/internal/httpx"
+	"github.com/confide-cc/confide/internal/identity"
+	"github.com/confide-cc/confide/internal/store"
+	"github.com/confide-cc/confide/internal/tlsutil"
+)
+
+// Handler returns the node's HTTP handler: health, readiness, metrics and
+// the authenticated API.
+func (a *App) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /healthz", httpx.Route(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})))
+	mux.Handle("GET /readyz", httpx.Route(http.HandlerFunc(a.ready)))
+	mux.Handle("GET /metrics", httpx.Route(a.Metrics.Handler()))
+	authn := httpx.Authenticate(a.Tokens, a.Records, a.Log)
+	api.New(a.Records, a.Tokens, a.Log, a.Config.MaxBodyBytes).Register(mux, func(h http.Handler) http.Handler {
+		return httpx.Route(authn(h))
+	})
+	var h http.Handler = mux
+	h = httpx.Recover(a.Log)(h)
+	h = httpx.SecureHeaders(h)
+	h = httpx.Observe(a.Log, a.Metrics)(h)
+	h = httpx.RequestID(h)
+	return h
+}
+
+// ready reports whether the database and the blob store answer.
+func (a *App) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	checks := map[string]string{"database": "ok", "blob_store": "ok"}
+	status := http.StatusOK
+	if err := a.Store.Ping(ctx); err != nil {
+		checks["database"], status = "unavailable", http.StatusServiceUnavailable
+		a.Log.Warn("readiness: database unavailable", "err", err)
+	}
+	if err := a.Blobs.Ping(ctx); err != nil {
+		checks["blob_store"], status = "unavailable", http.StatusServiceUnavailable
+		a.Log.Warn("readiness: blob store unavailable", "err", err)
+	}
+	httpx.WriteJSON(w, status, checks)
+}
+
+// systemContext is the context of the node's own actions (start, stop).
+func systemContext(ctx context.Context) context.Context {
+	return identity.WithPrincipal(ctx, identity.Principal{ID: "system:node", Kind: identity.KindSystem})
+}
+
+// Serve listens on the configured address (TLS unless insecure_http) and
+// serves until ctx is cancelled, then shuts down gracefully. ready, if not
+// nil, receives the bound address once listening.
+func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
+	cfg := a.Config
+	srv := &http.Server{
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	if !cfg.InsecureHTTP {
+		if cfg.UsesDefaultTLSFiles() {
+			created, err := tlsutil.EnsureSelfSigned(cfg.TLSCertFile, cfg.TLSKeyFile, nil)
+			if err != nil {
+				return fmt.Errorf("TLS certificate: %w", err)
+			}
+			if created {
+				a.Log.Info("created a self-signed TLS certificate", "cert", cfg.TLSCertFile)
+			}
+		}
+		tc, err := tlsutil.ServerConfig(cfg.TLSCertFile, cfg.TLSKeyFile)
+		if err != nil {
+			return fmt.Errorf("TLS: %w", err)
+		}
+		srv.TLSConfig = tc
+	} else {
+		a.Log.Warn("serving plain HTTP (--insecure-http): traffic is not encrypted; loopback only")
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	if srv.TLSConfig != nil {
+		ln = tlsListener(ln, srv.TLSConfig)
+	}
+	if err := a.auditSystem(ctx, "system.start"); err != nil {
+		ln.Close()
+		return fmt.Errorf("audit log unavailable, refusing to serve: %w", err)
+	}
+	bg, stopBG := context.WithCancel(ctx)
+	defer stopBG()
+	go a.Records.RunBlobCollector(bg, cfg.BlobGCInterval)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	scheme := "https"
+	if srv.TLSConfig == nil {
+		scheme = "http"
+	}
+	a.Log.Info("serving", "url", scheme+"://"+ln.Addr().String())
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	if aerr := a.auditSystem(context.WithoutCancel(ctx), "system.stop"); aerr != nil {
+		a.Log.Error("could not audit shutdown", "err", aerr)
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	return nil
+}
+
+func (a *App) auditSystem(ctx context.Context, action string) error {
+	ctx = systemContext(ctx)
+	ev := audit.NewEvent(ctx, action, "node", audit.Success)
+	return a.Store.Update(ctx, func(tx store.Tx) error { return audit.Append(ctx, tx, ev) })
+}

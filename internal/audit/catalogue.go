@@ -1,0 +1,48 @@
+package audit
+
+// Definition documents one event type. Codes are stable: once published a
+// code keeps its meaning forever; retired codes are not reused.
+type Definition struct {
+	Code        string
+	Action      string
+	Description string
+	// PCI lists the PCI DSS v4.0 requirement 10.2.1.x items the event serves.
+	PCI string
+}
+
+// Catalogue lists every event Confide emits, keyed by action.
+// docs/audit-events.md is checked against it by a test.
+var Catalogue = catalogue(
+	Definition{"CF-1001", "auth.token", "A request authenticated with an API token (failed attempts are audited; successes are implied by the action event).", "10.2.1.4"},
+	Definition{"CF-1002", "token.create", "An API token was created for a service account.", "10.2.1.5"},
+	Definition{"CF-1003", "token.revoke", "An API token was revoked.", "10.2.1.5"},
+	Definition{"CF-1004", "token.list", "API tokens were listed.", "10.2.1.2"},
+	Definition{"CF-2001", "customer.create", "A customer profile was created.", "10.2.1.1"},
+	Definition{"CF-2002", "customer.read", "A customer profile was read (masked).", "10.2.1.1"},
+	Definition{"CF-2003", "customer.search", "Customers were searched by blind index (phone or email).", "10.2.1.1"},
+	Definition{"CF-2004", "customer.update", "A customer profile was rectified.", "10.2.1.1"},
+	Definition{"CF-2005", "customer.reveal", "Profile fields were revealed in clear, with a recorded reason.", "10.2.1.1"},
+	Definition{"CF-2006", "customer.erase", "A customer was erased by crypto-shredding their keyset.", "10.2.1.1, 10.2.1.7"},
+	Definition{"CF-3001", "interaction.create", "An interaction was ingested.", "10.2.1.1"},
+	Definition{"CF-3002", "interaction.read", "An interaction's content was read.", "10.2.1.1"},
+	Definition{"CF-3003", "interaction.list", "A customer's interactions were listed.", "10.2.1.1"},
+	Definition{"CF-3004", "recording.upload", "A call recording was uploaded.", "10.2.1.1"},
+	Definition{"CF-3005", "recording.play", "A call recording was played or downloaded (with the byte range).", "10.2.1.1"},
+	Definition{"CF-3006", "attachment.download", "An email attachment was downloaded.", "10.2.1.1"},
+	Definition{"CF-4001", "keys.rotate", "The key-encryption key was rotated.", "10.2.1.2"},
+	Definition{"CF-4002", "keys.rewrap", "Customer keysets were re-wrapped under the current key-encryption key (a batch).", "10.2.1.2"},
+	Definition{"CF-5001", "system.start", "A Confide node started serving (audit logging active).", "10.2.1.6"},
+	Definition{"CF-5002", "system.stop", "A Confide node stopped serving.", "10.2.1.6"},
+	Definition{"CF-5003", "request.denied", "A request was refused before reaching an action (unauthenticated or unknown route).", "10.2.1.4"},
+)
+
+func catalogue(defs ...Definition) map[string]Definition {
+	m := make(map[string]Definition, len(defs))
+	for _, d := range defs {
+		if _, dup := m[d.Action]; dup {
+			panic("audit: duplicate action " + d.Action)
+		}
+		m[d.Action] = d
+	}
+	return m
+}

@@ -1,0 +1,85 @@
+package config_test
+
+import (
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/confide-cc/confide/internal/config"
+)
+
+// configurationDoc is the operator's reference for every setting.
+const configurationDoc = "../../docs/CONFIGURATION.md"
+
+func TestFullExample(t *testing.T) {
+	path, err := filepath.Abs(filepath.Join("testdata", "full.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := mustLoad(t, "", nil, "--config", path)
+	want := []config.Setting{
+		{"config", path, "flag"},
+		{"data_dir", "/var/lib/confide", "file"},
+		{"addr", "0.0.0.0:8443", "file"},
+		{"insecure_http", "false", "file"},
+		{"database_url", "postgres://confide@db.internal:5432/confide?sslmode=verify-full", "file"},
+		{"blob_url", "s3://confide-recordings?endpoint=https://minio.internal:9000&region=us-east-1", "file"},
+		{"root_key_file", "/etc/confide/root.key", "file"},
+		{"tls_cert_file", "/etc/confide/tls/cert.pem", "file"},
+		{"tls_key_file", "/etc/confide/tls/key.pem", "file"},
+		{"max_recording_bytes", "2GiB", "file"},
+		{"max_body_bytes", "32MiB", "file"},
+		{"log_level", "info", "file"},
+		{"log_format", "json", "file"},
+		{"shutdown_timeout", "30s", "file"},
+		{"read_header_timeout", "10s", "file"},
+		{"idle_timeout", "2m", "file"},
+		{"blob_gc_interval", "1m", "file"},
+	}
+	if got := cfg.Effective(); !slices.Equal(got, want) {
+		t.Errorf("Effective() =\n%v\nwant\n%v", got, want)
+	}
+}
+
+// TestDocumentation keeps docs/CONFIGURATION.md in step with the code: it
+// must name every setting's key, environment variable and flag, and its
+// example file must load.
+func TestDocumentation(t *testing.T) {
+	data, err := os.ReadFile(configurationDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(data)
+
+	fs := flag.NewFlagSet("confide", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	cfg, _, err := config.Load(fs, nil, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range cfg.Effective()[1:] {
+		for _, name := range []string{"`" + s.Key + "`", "CONFIDE_" + strings.ToUpper(s.Key)} {
+			if !strings.Contains(doc, name) {
+				t.Errorf("%s does not mention %s", configurationDoc, name)
+			}
+		}
+	}
+	fs.VisitAll(func(f *flag.Flag) {
+		if !strings.Contains(doc, "--"+f.Name+"`") && !strings.Contains(doc, "--"+f.Name+" ") {
+			t.Errorf("%s does not mention --%s", configurationDoc, f.Name)
+		}
+	})
+
+	_, rest, ok := strings.Cut(doc, "```yaml\n")
+	example, _, closed := strings.Cut(rest, "```")
+	if !ok || !closed {
+		t.Fatalf("%s has no ```yaml example", configurationDoc)
+	}
+	if _, _, err := load(t, example, nil, "--data", t.TempDir()); err != nil {
+		t.Errorf("the example file in %s does not load: %v", configurationDoc, err)
+	}
+}

@@ -1,0 +1,155 @@
+// Package tokens manages API tokens, the credentials of service accounts
+// (integrations). A token is shown once at creation; only its SHA-256 hash
+// is stored, so a database dump yields no usable credential.
+package tokens
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/confide-cc/confide/internal/apperr"
+	"github.com/confide-cc/confide/internal/audit"
+	"github.com/confide-cc/confide/internal/identity"
+	"github.com/confide-cc/confide/internal/store"
+)
+
+// Prefix starts every token, so secret scanners can recognise leaked ones.
+const Prefix = "cft_"
+
+// touchEvery bounds how often a token's last-used time is written.
+const touchEvery = 5 * time.Minute
+
+var nameRE = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$`)
+
+// Service creates, authenticates, lists and revokes tokens.
+type Service struct {
+	st  store.Store
+	now func() time.Time
+
+	mu      sync.Mutex
+	touched map[string]time.Time // token id -> last write of LastUsedAt
+}
+
+// New returns a Service over st.
+func New(st store.Store) *Service {
+	return &Service{st: st, now: time.Now, touched: map[string]time.Time{}}
+}
+
+// Hash returns the stored form of a token secret.
+func Hash(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+// Create makes a token for a service account with one role and returns the
+// secret (shown once) and the stored token. The creation is audited in the
+// same transaction; the caller's principal (a security admin, or the local
+// system for the CLI) must be in ctx.
+func (s *Service) Create(ctx context.Context, name, role string) (string, store.Token, error) {
+	ev := audit.NewEvent(ctx, "token.create", "token", audit.Success)
+	if !nameRE.MatchString(name) {
+		return "", store.Token{}, apperr.New(apperr.Invalid, "invalid_name", "name: 1 to 64 characters of [A-Za-z0-9_.-], starting with a letter or digit")
+	}
+	if !identity.ValidRole(role) {
+		return "", store.Token{}, apperr.New(apperr.Invalid, "invalid_role", "role: must be one of %s", strings.Join(identity.Roles, ", "))
+	}
+	var raw [32]byte
+	rand.Read(raw[:])
+	secret := Prefix + base64.RawURLEncoding.EncodeToString(raw[:])
+	var idb [8]byte
+	rand.Read(idb[:])
+	t := store.Token{ID: "tok_" + hex.EncodeToString(idb[:]), Name: name, Role: role, Hash: Hash(secret), CreatedAt: s.now().UTC()}
+	ev.Resource = "token/" + t.ID
+	ev.Details = map[string]any{"role": role}
+	err := s.st.Update(ctx, func(tx store.Tx) error {
+		if err := tx.InsertToken(ctx, t); err != nil {
+			return err
+		}
+		return audit.Append(ctx, tx, ev)
+	})
+	if err != nil {
+		return "", store.Token{}, apperr.Wrap(err, "token not created")
+	}
+	return secret, t, nil
+}
+
+// ErrInvalid is returned for unknown, malformed or revoked tokens; callers
+// cannot tell which.
+var ErrInvalid = errors.New("invalid token")
+
+// Authenticate returns the principal of a token secret.
+func (s *Service) Authenticate(ctx context.Context, secret string) (identity.Principal, error) {
+	if !strings.HasPrefix(secret, Prefix) || len(secret) > 128 {
+		return identity.Principal{}, ErrInvalid
+	}
+	h := Hash(secret)
+	var t store.Token
+	err := s.st.View(ctx, func(tx store.Tx) error {
+		var err error
+		t, err = tx.TokenByHash(ctx, h)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return identity.Principal{}, ErrInvalid
+	} else if err != nil {
+		return identity.Principal{}, fmt.Errorf("token lookup: %w", err)
+	}
+	if subtle.ConstantTimeCompare(t.Hash, h) != 1 || !t.RevokedAt.IsZero() {
+		return identity.Principal{}, ErrInvalid
+	}
+	s.touch(ctx, t.ID)
+	return identity.Principal{ID: t.ID, Kind: identity.KindService, Name: t.Name, Roles: []string{t.Role}}, nil
+}
+
+// touch records the token's use, at most once per touchEvery per node.
+func (s *Service) touch(ctx context.Context, id string) {
+	now := s.now()
+	s.mu.Lock()
+	last := s.touched[id]
+	due := now.Sub(last) >= touchEvery
+	if due {
+		s.touched[id] = now
+	}
+	s.mu.Unlock()
+	if due {
+		// Best effort: a failed touch must not fail the request.
+		_ = s.st.Update(ctx, func(tx store.Tx) error { return tx.TouchToken(ctx, id, now.UTC()) })
+	}
+}
+
+// List returns every token (hashes included; callers must not expose them).
+func (s *Service) List(ctx context.Context) ([]store.Token, error) {
+	var out []store.Token
+	err := s.st.Update(ctx, func(tx store.Tx) error {
+		var err error
+		if out, err = tx.ListTokens(ctx); err != nil {
+			return err
+		}
+		return audit.Append(ctx, tx, audit.NewEvent(ctx, "token.list", "token", audit.Success))
+	})
+	return out, err
+}
+
+// Revoke revokes a token by id; it stops working at once on every node.
+func (s *Service) Revoke(ctx context.Context, id string) error {
+	err := s.st.Update(ctx, func(tx store.Tx) error {
+		if err := tx.RevokeToken(ctx, id, s.now().UTC()); err != nil {
+			return err
+		}
+		return audit.Append(ctx, tx, audit.NewEvent(ctx, "token.revoke", "token/"+id, audit.Success))
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return apperr.NotFoundErr("token")
+	}
+	return err
+}

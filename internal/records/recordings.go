@@ -1,0 +1,187 @@
+package records
+
+import (
+	"context"
+	"errors"
+	"io"
+	"mime"
+	"strings"
+	"time"
+
+	"github.com/confide-cc/confide/internal/apperr"
+	"github.com/confide-cc/confide/internal/audit"
+	"github.com/confide-cc/confide/internal/authz"
+	"github.com/confide-cc/confide/internal/store"
+	"github.com/confide-cc/confide/internal/vault"
+)
+
+// UploadRecording streams a call recording into the blob store, encrypted
+// under the customer's keys, and attaches it to the interaction (replacing
+// an earlier one). The body is never held whole in memory; one larger than
+// the configured limit is rejected with nothing stored.
+func (s *Service) UploadRecording(ctx context.Context, interactionID, contentType string, body io.Reader) (RecordingInfo, error) {
+	resource := "interaction/" + interactionID
+	if err := s.authorize(ctx, authz.RecordingUpload, resource, ""); err != nil {
+		return RecordingInfo{}, err
+	}
+	ev := audit.NewEvent(ctx, string(authz.RecordingUpload), resource, audit.Success)
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil || !strings.HasPrefix(mt, "audio/") {
+		return RecordingInfo{}, s.reject(ctx, ev, apperr.New(apperr.UnsupportedMedia, "unsupported_media_type", "Content-Type: must be an audio type such as audio/wav"))
+	}
+	var row store.Interaction
+	var keys *vault.CustomerKeys
+	err = s.st.View(ctx, func(tx store.Tx) error {
+		var err error
+		row, keys, err = s.loadInteraction(ctx, tx, interactionID)
+		return err
+	})
+	if err != nil {
+		return RecordingInfo{}, s.reject(ctx, ev, mapStoreErr(err))
+	}
+	key := "recordings/" + interactionID + "/" + randomKey()
+	size, err := s.putEncrypted(ctx, keys, key, &limitReader{r: body, left: s.opt.MaxRecordingBytes})
+	if err != nil {
+		var ae *apperr.Error
+		if !errors.As(err, &ae) {
+			err = apperr.New(apperr.Invalid, "upload_failed", "the recording could not be read completely").WithCause(err)
+		}
+		return RecordingInfo{}, s.reject(ctx, ev, err)
+	}
+	meta, err := keys.Seal(marshal(attachmentMeta{ContentType: mt}), vault.FieldAD{Table: "blobs", Column: "meta", Row: key})
+	if err != nil {
+		s.deleteBlob(ctx, key)
+		return RecordingInfo{}, apperr.Wrap(err, "encryption failed")
+	}
+	now := s.opt.Now().UTC()
+	ev.Details = map[string]any{"customer_id": row.CustomerID, "size": size, "content_type": mt}
+	err = s.audited(ctx, ev, func(tx store.Tx, _ *audit.Event) error {
+		if _, err := tx.GetInteraction(ctx, interactionID); errors.Is(err, store.ErrNotFound) {
+			return apperr.NotFoundErr("interaction") // erased meanwhile
+		} else if err != nil {
+			return err
+		}
+		_, err := tx.PutBlob(ctx, store.Blob{Key: key, CustomerID: row.CustomerID, InteractionID: interactionID,
+			Kind: blobRecording, Meta: meta, Size: size, CreatedAt: now})
+		return err
+	})
+	if err != nil {
+		s.deleteBlob(ctx, key)
+		return RecordingInfo{}, err
+	}
+	s.kickCollector()
+	return RecordingInfo{ContentType: mt, Size: size, UploadedAt: now}, nil
+}
+
+// limitReader fails with a TooLarge error once more than left bytes are read.
+type limitReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.left < 0 {
+		return 0, apperr.New(apperr.TooLarge, "too_large", "recording: larger than the configured limit")
+	}
+	if int64(len(p)) > l.left+1 {
+		p = p[:l.left+1]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	if l.left < 0 {
+		return n, apperr.New(apperr.TooLarge, "too_large", "recording: larger than the configured limit")
+	}
+	return n, err
+}
+
+// Playback is an open, decrypting view of a stored blob for streaming with
+// Range support (http.ServeContent).
+type Playback struct {
+	io.ReadSeeker
+	ContentType string
+	FileName    string
+	Size        int64
+	ModTime     time.Time
+	close       func() error
+}
+
+// Close releases the underlying object.
+func (p *Playback) Close() error { return p.close() }
+
+// OpenRecording authorizes and audits a playback of an interaction's
+// recording and returns a decrypting reader that seeks by segment. byteRange
+// is the client's Range header, recorded in the audit event.
+func (s *Service) OpenRecording(ctx context.Context, interactionID, byteRange string) (*Playback, error) {
+	return s.openBlob(ctx, authz.RecordingPlay, interactionID, "", byteRange)
+}
+
+// OpenAttachment authorizes and audits a download of an email attachment.
+func (s *Service) OpenAttachment(ctx context.Context, interactionID, attachmentID, byteRange string) (*Playback, error) {
+	return s.openBlob(ctx, authz.AttachmentDownload, interactionID, attachmentID, byteRange)
+}
+
+func (s *Service) openBlob(ctx context.Context, action authz.Action, interactionID, attachmentID, byteRange string) (*Playback, error) {
+	resource := "interaction/" + interactionID
+	if err := s.authorize(ctx, action, resource, "recording"); err != nil {
+		return nil, err
+	}
+	ev := audit.NewEvent(ctx, string(action), resource, audit.Success)
+	if len(byteRange) > 100 {
+		byteRange = byteRange[:100]
+	}
+	var b store.Blob
+	var keys *vault.CustomerKeys
+	var meta attachmentMeta
+	err := s.audited(ctx, ev, func(tx store.Tx, ev *audit.Event) error {
+		row, k, err := s.loadInteraction(ctx, tx, interactionID)
+		if err != nil {
+			return err
+		}
+		keys = k
+		blobs, err := tx.ListBlobs(ctx, interactionID)
+		if err != nil {
+			return err
+		}
+		found := false
+		for _, c := range blobs {
+			if (attachmentID == "" && c.Kind == blobRecording) ||
+				(attachmentID != "" && c.Kind == blobAttachment && c.Key == "attachments/"+interactionID+"/"+attachmentID) {
+				b, found = c, true
+			}
+		}
+		if !found {
+			if attachmentID != "" {
+				return apperr.NotFoundErr("attachment")
+			}
+			return apperr.NotFoundErr("recording")
+		}
+		if meta, err = openMeta(keys, b); err != nil {
+			return err
+		}
+		ev.Details = map[string]any{"customer_id": row.CustomerID, "range": byteRange}
+		if attachmentID != "" {
+			ev.Details["attachment_id"] = attachmentID
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	obj, err := s.blobs.Open(ctx, b.Key)
+	if err != nil {
+		return nil, apperr.Wrap(err, "blob store unavailable")
+	}
+	r, err := keys.OpenBlob(obj, obj.Size(), b.Key)
+	if err != nil {
+		obj.Close()
+		return nil, apperr.Wrap(err, "blob decryption failed")
+	}
+	return &Playback{ReadSeeker: r, ContentType: meta.ContentType, FileName: meta.FileName, Size: r.Size(), ModTime: b.CreatedAt, close: obj.Close}, nil
+}
+
+func (s *Service) kickCollector() {
+	select {
+	case s.collectNow <- struct{}{}:
+	default:
+	}
+}

@@ -1,0 +1,181 @@
+// Package records is Confide's core domain service: customers, their
+// interactions, recordings and attachments, and their erasure. Every method
+// authorizes first, audits in the same transaction as its effect (failing
+// closed), and hands the store only sealed data.
+package records
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/confide-cc/confide/internal/apperr"
+	"github.com/confide-cc/confide/internal/audit"
+	"github.com/confide-cc/confide/internal/authz"
+	"github.com/confide-cc/confide/internal/blob"
+	"github.com/confide-cc/confide/internal/identity"
+	"github.com/confide-cc/confide/internal/store"
+	"github.com/confide-cc/confide/internal/vault"
+)
+
+// Options configure a Service.
+type Options struct {
+	// DefaultRegion is the region used to read national phone numbers
+	// (ISO 3166-1 alpha-2, default "US").
+	DefaultRegion string
+	// MaxRecordingBytes bounds recording uploads (default 2 GiB).
+	MaxRecordingBytes int64
+	// Logger receives operational logs (never customer data).
+	Logger *slog.Logger
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// AfterErase runs after an erasure commits, for example a SQLite WAL
+	// checkpoint so that shredded pages do not linger in the log. Optional.
+	AfterErase func(context.Context) error
+}
+
+// Service implements the customer and interaction operations.
+type Service struct {
+	st    store.Store
+	vault *vault.Vault
+	blobs blob.Store
+	opt   Options
+	log   *slog.Logger
+	// collectNow wakes the blob collector (buffered, size 1).
+	collectNow chan struct{}
+}
+
+// New returns a Service.
+func New(st store.Store, v *vault.Vault, blobs blob.Store, opt Options) *Service {
+	if opt.DefaultRegion == "" {
+		opt.DefaultRegion = "US"
+	}
+	if opt.MaxRecordingBytes <= 0 {
+		opt.MaxRecordingBytes = 2 << 30
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	s := &Service{st: st, vault: v, blobs: blobs, opt: opt, log: opt.Logger, collectNow: make(chan struct{}, 1)}
+	return s
+}
+
+// newID returns a random, time-ordered identifier (UUIDv7).
+func newID() string {
+	id, err := uuid.NewV7()
+	if err != nil {
+		// crypto/rand never fails on supported platforms.
+		panic(err)
+	}
+	return id.String()
+}
+
+// validID reports whether s looks like an id we issued; anything else is
+// not found without touching the store.
+func validID(s string) bool {
+	_, err := uuid.Parse(s)
+	return err == nil && len(s) == 36
+}
+
+func randomKey() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("%x", b[:])
+}
+
+// authorize checks the principal of ctx for a. Denied reads look like not
+// found (what names a resource the caller cannot see); denied changes are
+// Forbidden with the reason. The denial is audited either way.
+func (s *Service) authorize(ctx context.Context, a authz.Action, resource string, hideAs string) error {
+	p, _ := identity.FromContext(ctx)
+	d := authz.Decide(p, a)
+	if d.Allow {
+		return nil
+	}
+	ev := audit.NewEvent(ctx, string(a), resource, audit.Denied)
+	ev.Reason = d.Reason
+	if err := s.appendOnly(ctx, ev); err != nil {
+		return err
+	}
+	if hideAs != "" {
+		return apperr.NotFoundErr(hideAs)
+	}
+	return apperr.New(apperr.Forbidden, "forbidden", "not permitted: %s", d.Reason)
+}
+
+// appendOnly writes one audit event in its own transaction.
+func (s *Service) appendOnly(ctx context.Context, ev audit.Event) error {
+	err := s.st.Update(ctx, func(tx store.Tx) error { return audit.Append(ctx, tx, ev) })
+	if err != nil {
+		return apperr.Wrap(err, "audit log unavailable")
+	}
+	return nil
+}
+
+// AuditRejected records a request for action that was rejected before it
+// reached the service (for example malformed JSON), with outcome and a
+// machine-readable reason.
+func (s *Service) AuditRejected(ctx context.Context, action authz.Action, resource string, outcome audit.Outcome, reason string) error {
+	ev := audit.NewEvent(ctx, string(action), resource, outcome)
+	ev.Reason = reason
+	return s.appendOnly(ctx, ev)
+}
+
+// update runs fn in a transaction and maps store errors.
+func (s *Service) update(ctx context.Context, fn func(store.Tx) error) error {
+	return mapStoreErr(s.st.Update(ctx, fn))
+}
+
+func mapStoreErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return apperr.New(apperr.Unavailable, "cancelled", "request cancelled").WithCause(err)
+	}
+	return apperr.Wrap(err, "storage error")
+}
+
+// outcomeOf maps an error to an audit outcome.
+func outcomeOf(err error) audit.Outcome {
+	switch apperr.KindOf(err) {
+	case apperr.NotFound, apperr.Unprocessable:
+		return audit.NotFound
+	case apperr.Invalid, apperr.TooLarge, apperr.UnsupportedMedia, apperr.RangeNotSatisfiable:
+		return audit.Invalid
+	case apperr.Forbidden, apperr.Unauthenticated:
+		return audit.Denied
+	}
+	return audit.Failure
+}
+
+func marshal(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("records: marshal %T: %v", v, err)) // only our own types
+	}
+	return b
+}
+
+// AuditRefused records a request refused before it reached an action
+// (unauthenticated, or no such route). route is the matched pattern or a
+// fixed description, never the raw URL.
+func (s *Service) AuditRefused(ctx context.Context, route, reason string) error {
+	ev := audit.NewEvent(ctx, "request.denied", "route", audit.Denied)
+	ev.Reason = reason
+	ev.Details = map[string]any{"route": route}
+	return s.appendOnly(ctx, ev)
+}

@@ -1,0 +1,56 @@
+package sqlstore
+
+import (
+	"database/sql"
+	"strconv"
+	"strings"
+)
+
+// Dialect describes what differs between the databases sqlstore runs on.
+// Queries are written once with ? placeholders and ON CONFLICT clauses,
+// which both SQLite and PostgreSQL accept; column types (BLOB or BYTEA) live
+// in each dialect's migrations.
+type Dialect struct {
+	// Name selects the migrations: migrations/<Name>/NNNN_name.sql.
+	Name string
+	// NumberedPlaceholders rewrites each ? in a query to $1, $2, ...
+	// (PostgreSQL).
+	NumberedPlaceholders bool
+	// LockRows is appended to a SELECT whose rows must stay locked until
+	// the transaction ends ("FOR UPDATE"). It is empty where write
+	// transactions already exclude each other (SQLite's BEGIN IMMEDIATE).
+	LockRows string
+	// MigrationLock, if not empty, is the first statement of the migration
+	// transaction and excludes concurrent migrators until it ends (a
+	// transaction-scoped advisory lock). It is empty where beginning an
+	// Update transaction already does (SQLite's BEGIN IMMEDIATE).
+	MigrationLock string
+	// UpdateOptions begins Update transactions; ViewOptions begins View
+	// transactions and must make them read-only.
+	UpdateOptions, ViewOptions sql.TxOptions
+	// Classify returns store.ErrNotFound if err is a foreign-key violation
+	// (the write referenced a missing row), store.ErrConflict if it is a
+	// unique violation, and nil otherwise.
+	Classify func(err error) error
+}
+
+// rebind rewrites the ? placeholders of query for the dialect. Queries
+// are package constants that never contain ? inside literals.
+func (d *Dialect) rebind(query string) string {
+	if !d.NumberedPlaceholders || !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 8)
+	n := 0
+	for _, r := range query {
+		if r != '?' {
+			b.WriteRune(r)
+			continue
+		}
+		n++
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(n))
+	}
+	return b.String()
+}
