@@ -104,6 +104,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	bg, stopBG := context.WithCancel(ctx)
 	defer stopBG()
 	go a.Records.RunBlobCollector(bg, cfg.BlobGCInterval)
+	go a.reloadKeys(bg, keyReloadInterval)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -137,4 +138,25 @@ func (a *App) auditSystem(ctx context.Context, action string) error {
 	ctx = systemContext(ctx)
 	ev := audit.NewEvent(ctx, action, "node", audit.Success)
 	return a.Store.Update(ctx, func(tx store.Tx) error { return audit.Append(ctx, tx, ev) })
+}
+
+// keyReloadInterval is how soon a node picks up a key-encryption key
+// rotated by another node or the CLI (until then it still reads every
+// keyset: unknown keys trigger a reload on demand; it only keeps wrapping new
+// keysets under the previous primary).
+const keyReloadInterval = 30 * time.Second
+
+func (a *App) reloadKeys(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := a.Vault.Reload(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Warn("reloading the key-encryption keyset failed; will retry", "err", err)
+			}
+		}
+	}
 }

@@ -13,7 +13,6 @@ type Definition struct {
 // Catalogue lists every event Confide emits, keyed by action.
 // docs/audit-events.md is checked against it by a test.
 var Catalogue = catalogue(
-	Definition{"CF-1001", "auth.token", "A request authenticated with an API token (failed attempts are audited; successes are implied by the action event).", "10.2.1.4"},
 	Definition{"CF-1002", "token.create", "An API token was created for a service account.", "10.2.1.5"},
 	Definition{"CF-1003", "token.revoke", "An API token was revoked.", "10.2.1.5"},
 	Definition{"CF-1004", "token.list", "API tokens were listed.", "10.2.1.2"},
