@@ -1,0 +1,299 @@
+package redact
+
+import "slices"
+
+// segment is one turn, message or field of a document.
+type segment struct {
+	start, end int    // byte range in doc.text
+	speaker    string // "agent", "customer" or ""
+}
+
+// doc is the text being analysed: segments joined by newlines, so that
+// context (an agent's prompt) carries from one segment to the next.
+type doc struct {
+	text string
+	segs []segment
+	toks []token
+}
+
+// rng is a byte range [start, end) of the document text.
+type rng struct{ start, end int32 }
+
+// detection is one entity found in a document. An entity split across turns
+// has one part per turn; the turns between (backchannels) are not part of it.
+type detection struct {
+	typ   EntityType
+	parts []rng
+	value string // normalized value, for keyed operators only; never logged
+}
+
+func (d *detection) start() int32 { return d.parts[0].start }
+func (d *detection) end() int32   { return d.parts[len(d.parts)-1].end }
+
+// analyzer walks a document's tokens once, left to right, tracking dialogue
+// context and running the detectors at each token that can start an entity.
+type analyzer struct {
+	d       *doc
+	toks    []token
+	enabled entitySet
+	phones  *phoneChecker
+
+	words   int                // word tokens seen so far
+	lastCue [numWindowCues]int // word count at which each window cue was last seen
+	dets    []detection        // detections, in order of discovery
+	digits  []byte             // scratch: digits of the current run
+	groups  []group            // scratch: groups of the current run
+	scratch []byte             // scratch for values
+}
+
+const noCue = -1 << 30
+
+func newAnalyzer(d *doc, enabled entitySet, phones *phoneChecker) *analyzer {
+	a := &analyzer{d: d, toks: d.toks, enabled: enabled, phones: phones}
+	for i := range a.lastCue {
+		a.lastCue[i] = noCue
+	}
+	return a
+}
+
+// tokenize appends the document's tokens to d.toks.
+func (d *doc) tokenize() {
+	if n := len(d.text)/5 + 8; cap(d.toks) < n {
+		d.toks = make([]token, 0, n)
+	}
+	for i, s := range d.segs {
+		d.toks = tokenize(d.toks, d.text, s.start, s.end, int32(i))
+	}
+}
+
+// tok returns token i's text.
+func (a *analyzer) text(i int) string { return a.d.text[a.toks[i].start:a.toks[i].end] }
+
+// is reports whether token i is the word w (lowercase ASCII).
+func (a *analyzer) is(i int, w string) bool {
+	if i < 0 || i >= len(a.toks) || a.toks[i].kind != tokWord || a.toks[i].length() != len(w) {
+		return false
+	}
+	return equalFoldASCII(a.text(i), w)
+}
+
+// equalFoldASCII compares s with the lowercase ASCII word w, ignoring the
+// case of s's ASCII letters.
+func equalFoldASCII(s, w string) bool {
+	if len(s) != len(w) {
+		return false
+	}
+	for k := 0; k < len(s); k++ {
+		c := s[k]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != w[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// punct reports whether token i is the punctuation character c.
+func (a *analyzer) punct(i int, c byte) bool {
+	return i >= 0 && i < len(a.toks) && a.toks[i].kind == tokPunct && a.d.text[a.toks[i].start] == c
+}
+
+// active reports whether window cue k was seen within cueWindow words.
+func (a *analyzer) active(k cueKind) bool { return a.words-a.lastCue[k] <= cueWindow }
+
+// consume deactivates cue k once a value it announced has been found.
+func (a *analyzer) consume(k cueKind) { a.lastCue[k] = noCue }
+
+// emit records a detection of type t over tokens [i, j), split at segment
+// boundaries skipping the tokens of intervening segments given in gaps.
+func (a *analyzer) emit(t EntityType, parts []rng, value string) {
+	if !a.enabled.has(t) || len(parts) == 0 {
+		return
+	}
+	a.dets = append(a.dets, detection{typ: t, parts: parts, value: value})
+}
+
+// span returns the single part covering tokens [i, j).
+func (a *analyzer) span(i, j int) []rng {
+	return []rng{{a.toks[i].start, a.toks[j-1].end}}
+}
+
+// run analyses the whole document and returns its detections, sorted and
+// with overlaps merged.
+func (a *analyzer) run() []detection {
+	toks := a.toks
+	for i := 0; i < len(toks); {
+		if next := a.step(i); next > i {
+			// Count the words skipped by a detector for the cue window.
+			for k := i; k < next; k++ {
+				if toks[k].kind == tokWord {
+					a.words++
+				}
+			}
+			i = next
+			continue
+		}
+		if toks[i].kind == tokWord {
+			a.words++
+		}
+		i++
+	}
+	return mergeDetections(a.dets)
+}
+
+// step runs the detectors that can start at token i and returns the index of
+// the first token after what they consumed, or i if none matched.
+func (a *analyzer) step(i int) int {
+	t := &a.toks[i]
+	if t.kind == tokPunct {
+		if a.d.text[t.start] == '@' {
+			a.writtenEmail(i)
+		}
+		return i
+	}
+	if e := t.lex(); e != nil && e.phrases != nil {
+		if next := a.cue(i); next > i {
+			return next
+		}
+	}
+	if t.hasDigit() || t.lex() != nil && (t.lex().num == numUnit || t.lex().num == numTeen || t.lex().num == numTens ||
+		t.lex().num == numRepeat || t.lex().num == numOh && a.spokenDigitAt(i+1)) {
+		if next := a.address(i); next > i {
+			return next
+		}
+		if t.hasAlpha() {
+			if next := a.alnumID(i); next > i {
+				return next
+			}
+		}
+		if next := a.dateAt(i); next > i {
+			return next
+		}
+		return a.digitRun(i)
+	}
+	if t.lex() != nil && (t.lex().month != 0 || t.lex().ordinal != 0) {
+		if next := a.dateAt(i); next > i {
+			return next
+		}
+	}
+	if t.capFirst() || t.shape&shapeUpper != 0 {
+		if next := a.alnumID(i); next > i {
+			return next
+		}
+	}
+	if a.is(i, "at") {
+		if next := a.spelledEmail(i); next > i {
+			return next
+		}
+	}
+	if next := a.nameAt(i); next > i {
+		return next
+	}
+	if next := a.euStreet(i); next > i {
+		return next
+	}
+	return i
+}
+
+// cue matches the cue phrases ending at word token i. Window cues are
+// recorded; a trigger cue runs its capture, whose end it returns.
+func (a *analyzer) cue(i int) int {
+	next := i
+	for _, p := range a.toks[i].lex().phrases {
+		if !a.precededBy(i, p.before) {
+			continue
+		}
+		switch {
+		case p.kind < numWindowCues:
+			a.lastCue[p.kind] = a.words
+		case p.kind == trigNameStrong || p.kind == trigNameWeak:
+			if n := a.captureName(i+1, p.kind == trigNameStrong); n > next {
+				next = n
+			}
+		case p.kind == trigPassword:
+			if n := a.captureSecret(i+1, Password, 6); n > next {
+				next = n
+			}
+		case p.kind == trigSecurity:
+			if n := a.captureSecret(i+1, SecurityAnswer, 4); n > next {
+				next = n
+			}
+		}
+	}
+	return next
+}
+
+// precededBy reports whether the word tokens before i, ignoring punctuation,
+// are the words of before.
+func (a *analyzer) precededBy(i int, before []string) bool {
+	j := i - 1
+	for k := len(before) - 1; k >= 0; k-- {
+		for j >= 0 && a.toks[j].kind == tokPunct {
+			j--
+		}
+		if !a.is(j, before[k]) {
+			return false
+		}
+		j--
+	}
+	return true
+}
+
+// nextWord returns the first word token at or after i, skipping punctuation
+// but not crossing a segment boundary, or -1.
+func (a *analyzer) nextWord(i int) int {
+	for ; i < len(a.toks); i++ {
+		if a.toks[i].kind == tokWord {
+			return i
+		}
+		if i > 0 && a.toks[i].seg != a.toks[i-1].seg {
+			return -1
+		}
+	}
+	return -1
+}
+
+// sameSeg reports whether tokens i and j are in the same segment.
+func (a *analyzer) sameSeg(i, j int) bool {
+	return i >= 0 && j >= 0 && i < len(a.toks) && j < len(a.toks) && a.toks[i].seg == a.toks[j].seg
+}
+
+// mergeDetections sorts detections by start and merges those that overlap
+// into one, named by the most sensitive type.
+func mergeDetections(dets []detection) []detection {
+	if len(dets) < 2 {
+		return dets
+	}
+	slices.SortStableFunc(dets, func(x, y detection) int { return int(x.start() - y.start()) })
+	out := dets[:1]
+	for _, d := range dets[1:] {
+		last := &out[len(out)-1]
+		if d.start() >= last.end() {
+			out = append(out, d)
+			continue
+		}
+		if d.typ.priority() < last.typ.priority() {
+			last.typ, last.value = d.typ, d.value
+		}
+		last.parts = unionParts(last.parts, d.parts)
+	}
+	return out
+}
+
+// unionParts merges two sorted lists of ranges.
+func unionParts(x, y []rng) []rng {
+	all := append(slices.Clone(x), y...)
+	slices.SortFunc(all, func(p, q rng) int { return int(p.start - q.start) })
+	out := all[:1]
+	for _, p := range all[1:] {
+		last := &out[len(out)-1]
+		if p.start <= last.end {
+			last.end = max(last.end, p.end)
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}

@@ -1,0 +1,244 @@
+package redact
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// Config selects what a Redactor detects and how it replaces it. The zero
+// value detects every entity type and replaces each with a placeholder.
+type Config struct {
+	// Entities are the types to detect; empty means AllEntities.
+	Entities []EntityType
+	// Operators overrides DefaultOperator per type. CARD_CVV and PIN are
+	// always replaced by their placeholder, whatever is configured here.
+	Operators map[EntityType]Operator
+	// DefaultOperator applies to types not in Operators; empty means
+	// OpPlaceholder.
+	DefaultOperator Operator
+	// CardKeepBIN makes OpMask keep a card's first six digits (the BIN) as
+	// well as its last four, the most PCI DSS 3.4.1 allows.
+	CardKeepBIN bool
+	// Key keys OpPseudonym and OpHash, at least MinKeyBytes long. Use one key
+	// per scope that must map a value consistently (an interaction, a
+	// customer); the same key maps the same value to the same output.
+	Key []byte
+	// PhoneRegions are ISO 3166 region codes whose national numbering plans
+	// are tried for numbers without a country code; empty means
+	// DefaultPhoneRegions.
+	PhoneRegions []string
+}
+
+// Redactor finds and replaces sensitive data. It is safe for concurrent use.
+type Redactor struct {
+	cfg     Config
+	enabled entitySet
+	phones  *phoneChecker
+	tokens  sync.Pool // *[]token buffers
+}
+
+// New returns a Redactor for cfg, or an error naming the first invalid
+// setting.
+func New(cfg Config) (*Redactor, error) {
+	types := cfg.Entities
+	if len(types) == 0 {
+		types = AllEntities
+	}
+	for _, t := range types {
+		if _, err := ParseEntityType(string(t)); err != nil {
+			return nil, err
+		}
+	}
+	keyed := false
+	check := func(op Operator) error {
+		if _, err := ParseOperator(string(op)); err != nil {
+			return err
+		}
+		keyed = keyed || op == OpPseudonym || op == OpHash
+		return nil
+	}
+	if cfg.DefaultOperator != "" {
+		if err := check(cfg.DefaultOperator); err != nil {
+			return nil, err
+		}
+	}
+	for t, op := range cfg.Operators {
+		if _, err := ParseEntityType(string(t)); err != nil {
+			return nil, err
+		}
+		if err := check(op); err != nil {
+			return nil, err
+		}
+	}
+	if keyed && len(cfg.Key) < MinKeyBytes {
+		return nil, fmt.Errorf("redact: the pseudonym and hash operators need a key of at least %d bytes", MinKeyBytes)
+	}
+	phones, err := newPhoneChecker(cfg.PhoneRegions)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Key = append([]byte(nil), cfg.Key...)
+	return &Redactor{cfg: cfg, enabled: setOf(types), phones: phones}, nil
+}
+
+// ErrInvalidUTF8 is returned for input that is not valid UTF-8.
+var ErrInvalidUTF8 = errors.New("redact: input is not valid UTF-8")
+
+// Span locates one redacted stretch of the input. It never holds the value.
+type Span struct {
+	Type EntityType `json:"type"`
+	// Entity numbers the entities of one call; the parts of an entity split
+	// across turns ("four one one one" … "mhm" … "one one one one") share it.
+	Entity int `json:"entity"`
+	// Turn is the index of the turn (or field) the span is in; 0 for text.
+	Turn int `json:"turn"`
+	// Start and End are byte offsets [Start, End) into the input text of
+	// the turn.
+	Start int `json:"start"`
+	End   int `json:"end"`
+	// WordStart and WordEnd are the indices [WordStart, WordEnd) of the
+	// turn's words the span covers, or -1 when the turn has no word
+	// timings or they could not be aligned with its text.
+	WordStart int `json:"word_start"`
+	WordEnd   int `json:"word_end"`
+	// StartTime and EndTime are the audio times in seconds of the covered
+	// words, valid when WordStart >= 0.
+	StartTime float64 `json:"start_time,omitempty"`
+	EndTime   float64 `json:"end_time,omitempty"`
+}
+
+// Result is the outcome of redacting one text.
+type Result struct {
+	Text   string
+	Spans  []Span
+	Counts Counts
+}
+
+// RedactText redacts a free text: an agent note, a chat message, an email
+// body.
+func (r *Redactor) RedactText(text string) (Result, error) {
+	if !utf8.ValidString(text) {
+		return Result{}, ErrInvalidUTF8
+	}
+	d := &doc{text: text, segs: []segment{{0, len(text), ""}}}
+	dets := r.detect(d)
+	out, spans, _, counts := r.render(d, dets)
+	return Result{Text: out[0], Spans: spans, Counts: counts}, nil
+}
+
+// RedactFields redacts related texts as one document, so context in one
+// carries to the next: an email's subject and body, a form's fields. It
+// returns the redacted fields in order.
+func (r *Redactor) RedactFields(fields ...string) ([]string, Counts, error) {
+	d, err := joinSegments(len(fields), func(i int) (string, string) { return fields[i], "" })
+	if err != nil {
+		return nil, nil, err
+	}
+	out, _, _, counts := r.render(d, r.detect(d))
+	return out, counts, nil
+}
+
+// joinSegments builds a document from n texts, each with its speaker.
+func joinSegments(n int, seg func(int) (text, speaker string)) (*doc, error) {
+	var b strings.Builder
+	d := &doc{segs: make([]segment, 0, n)}
+	for i := range n {
+		text, speaker := seg(i)
+		if !utf8.ValidString(text) {
+			return nil, fmt.Errorf("%w (turn or field %d)", ErrInvalidUTF8, i)
+		}
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		start := b.Len()
+		b.WriteString(text)
+		d.segs = append(d.segs, segment{start, b.Len(), speaker})
+	}
+	d.text = b.String()
+	return d, nil
+}
+
+// detect tokenizes and analyses a document.
+func (r *Redactor) detect(d *doc) []detection {
+	buf, _ := r.tokens.Get().(*[]token)
+	if buf == nil {
+		buf = new([]token)
+	}
+	d.toks = (*buf)[:0]
+	d.tokenize()
+	dets := newAnalyzer(d, r.enabled, r.phones).run()
+	if cap(d.toks) <= maxPooledTokens {
+		*buf = d.toks[:0]
+		r.tokens.Put(buf)
+	}
+	d.toks = nil
+	return dets
+}
+
+// maxPooledTokens bounds the token buffers kept for reuse.
+const maxPooledTokens = 1 << 20
+
+// render writes each segment of d with its detections replaced, and
+// returns the segments' texts, the spans (offsets relative to each segment),
+// the replacement text of each span and the counts.
+func (r *Redactor) render(d *doc, dets []detection) ([]string, []Span, []string, Counts) {
+	out := make([]string, len(d.segs))
+	counts := Counts{}
+	var spans []Span
+	var repls []string
+	type piece struct {
+		part  rng
+		repl  string
+		typ   EntityType
+		index int
+	}
+	bySeg := make([][]piece, len(d.segs))
+	for k := range dets {
+		det := &dets[k]
+		counts[det.typ]++
+		for p, part := range det.parts {
+			repl := det.typ.placeholder()
+			if p == 0 {
+				repl = r.renderValue(det, d.text[part.start:part.end])
+			}
+			s := segmentOf(d, int(part.start))
+			bySeg[s] = append(bySeg[s], piece{part, repl, det.typ, k})
+		}
+	}
+	for s, seg := range d.segs {
+		var b strings.Builder
+		last := seg.start
+		for _, p := range bySeg[s] {
+			start, end := max(int(p.part.start), seg.start), min(int(p.part.end), seg.end)
+			if start < last || start >= end {
+				continue
+			}
+			b.WriteString(d.text[last:start])
+			b.WriteString(p.repl)
+			last = end
+			spans = append(spans, Span{Type: p.typ, Entity: p.index, Turn: s, Start: start - seg.start,
+				End: end - seg.start, WordStart: -1, WordEnd: -1})
+			repls = append(repls, p.repl)
+		}
+		b.WriteString(d.text[last:seg.end])
+		out[s] = b.String()
+	}
+	return out, spans, repls, counts
+}
+
+// segmentOf returns the index of the segment containing byte offset off.
+func segmentOf(d *doc, off int) int {
+	lo, hi := 0, len(d.segs)-1
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if d.segs[mid].start <= off {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo
+}
