@@ -94,6 +94,9 @@ func (a *API) rejected(ctx context.Context, action authz.Action, resource string
 }
 
 func (a *API) createCustomer(w http.ResponseWriter, r *http.Request) error {
+	if err := a.svc.Precheck(r.Context(), authz.CustomerCreate, "customer"); err != nil {
+		return err
+	}
 	var p records.Profile
 	if err := decodeJSON(w, r, a.maxBody, &p); err != nil {
 		return a.rejected(r.Context(), authz.CustomerCreate, "customer", err)
@@ -108,6 +111,9 @@ func (a *API) createCustomer(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) searchCustomers(w http.ResponseWriter, r *http.Request) error {
+	if err := a.svc.Precheck(r.Context(), authz.CustomerSearch, "customer"); err != nil {
+		return err
+	}
 	q := r.URL.Query()
 	for k := range q {
 		if k != "phone" && k != "email" {
@@ -133,8 +139,11 @@ func (a *API) getCustomer(w http.ResponseWriter, r *http.Request) error {
 
 func (a *API) updateCustomer(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
+	if err := a.svc.Precheck(r.Context(), authz.CustomerUpdate, "customer/"+id); err != nil {
+		return err
+	}
 	var patch map[string]json.RawMessage
-	if err := decodeJSON(w, r, a.maxBody, &patch); err != nil {
+	if err := decodeJSON(w, r, a.maxBody, &patch, "application/merge-patch+json"); err != nil {
 		return a.rejected(r.Context(), authz.CustomerUpdate, "customer/"+id, err)
 	}
 	c, err := a.svc.UpdateCustomer(r.Context(), id, patch)
@@ -147,6 +156,9 @@ func (a *API) updateCustomer(w http.ResponseWriter, r *http.Request) error {
 
 func (a *API) revealCustomer(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
+	if err := a.svc.Precheck(r.Context(), authz.CustomerReveal, "customer/"+id); err != nil {
+		return err
+	}
 	var req records.RevealRequest
 	if err := decodeJSON(w, r, a.maxBody, &req); err != nil {
 		return a.rejected(r.Context(), authz.CustomerReveal, "customer/"+id, err)
@@ -170,6 +182,9 @@ func (a *API) eraseCustomer(w http.ResponseWriter, r *http.Request) error {
 
 func (a *API) listInteractions(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
+	if err := a.svc.Precheck(r.Context(), authz.InteractionList, "customer/"+id); err != nil {
+		return err
+	}
 	limit := 0
 	if s := r.URL.Query().Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -190,6 +205,9 @@ func (a *API) listInteractions(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) createInteraction(w http.ResponseWriter, r *http.Request) error {
+	if err := a.svc.Precheck(r.Context(), authz.InteractionCreate, "interaction"); err != nil {
+		return err
+	}
 	var in records.InteractionInput
 	if err := decodeJSON(w, r, a.maxBody, &in); err != nil {
 		return a.rejected(r.Context(), authz.InteractionCreate, "interaction", err)

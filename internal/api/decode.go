@@ -9,19 +9,20 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/confide-cc/confide/internal/apperr"
 )
 
 // decodeJSON strictly decodes a single JSON object from the request body
-// into v: the content type must be application/json, the body at most
-// maxBytes, unknown fields and trailing data are rejected. Error messages
-// name the problem and position, never the content.
-func decodeJSON(w http.ResponseWriter, r *http.Request, maxBytes int64, v any) error {
+// into v: the content type must be application/json (or one of also), the
+// body at most maxBytes, unknown fields and trailing data are rejected.
+// Error messages name the problem and position, never the content.
+func decodeJSON(w http.ResponseWriter, r *http.Request, maxBytes int64, v any, also ...string) error {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/json" {
-		return apperr.New(apperr.UnsupportedMedia, "unsupported_media_type", "Content-Type: must be application/json")
+	if err != nil || (mt != "application/json" && !slices.Contains(also, mt)) {
+		return apperr.New(apperr.UnsupportedMedia, "unsupported_media_type", "Content-Type: must be %s", strings.Join(append([]string{"application/json"}, also...), " or "))
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBytes))
 	dec.DisallowUnknownFields()

@@ -237,3 +237,84 @@ func TestCreateCustomerValidation(t *testing.T) {
 		t.Errorf("a rejected request stored a customer")
 	}
 }
+
+func TestOversizedBody(t *testing.T) {
+	e := newEnv(t, "--max-body-bytes", "1KiB")
+	big := sampleCustomer()
+	big["attributes"] = map[string]string{"note": strings.Repeat("x", 1000)}
+	r := e.do(identity.RoleIntegration, "POST", "/api/v1/customers", big)
+	if r.Status != http.StatusRequestEntityTooLarge || r.errCode() != "too_large" {
+		t.Fatalf("got %d %s: %s", r.Status, r.errCode(), r.Body)
+	}
+	if ev := e.lastAudit(); ev.Action != "customer.create" || ev.Outcome != "invalid" {
+		t.Errorf("audit = %+v", ev)
+	}
+	e.must(e.do(identity.RoleIntegration, "POST", "/api/v1/customers", sampleCustomer()), http.StatusCreated)
+}
+
+func TestMergePatchNested(t *testing.T) {
+	e := newEnv(t)
+	c := sampleCustomer()
+	c["attributes"] = map[string]string{"tier": "gold", "lang": "fr"}
+	id := e.createCustomer(c)
+	e.must(e.do(identity.RoleAgent, "PATCH", "/api/v1/customers/"+id,
+		`{"attributes":{"tier":null,"vip":"yes"},"address":{"city":"Shelbyville"}}`, "Content-Type", "application/merge-patch+json"), 200)
+	var r struct {
+		Attributes map[string]string
+		Address    struct {
+			Lines []string
+			City  string
+		}
+	}
+	e.must(e.do(identity.RolePrivacyOfficer, "POST", "/api/v1/customers/"+id+"/reveal", map[string]any{"fields": []string{"attributes", "address"}, "reason": "DSAR 7"}), 200).json(t, &r)
+	if len(r.Attributes) != 2 || r.Attributes["lang"] != "fr" || r.Attributes["vip"] != "yes" || r.Address.City != "Shelbyville" || r.Address.Lines[0] != "12 Oak Avenue" {
+		t.Errorf("after merge patch: %+v", r)
+	}
+	if r := e.do(identity.RoleAgent, "PATCH", "/api/v1/customers/"+id, `{"address":{"street":"x"}}`); r.Status != 400 || r.errCode() != "unknown_field" {
+		t.Errorf("nested unknown field: %d %s", r.Status, r.errCode())
+	}
+}
+
+// TestRoleCheckedBeforeBody: a caller who may not act learns nothing from
+// validation: they get 403/404 whatever they send.
+func TestRoleCheckedBeforeBody(t *testing.T) {
+	e := newEnv(t)
+	id := e.createCustomer(sampleCustomer())
+	for _, tc := range []struct {
+		role, method, path string
+		status             int
+	}{
+		{identity.RoleAuditor, "POST", "/api/v1/customers", 403},
+		{identity.RoleAuditor, "PATCH", "/api/v1/customers/" + id, 404},
+		{identity.RoleQAAnalyst, "PATCH", "/api/v1/customers/" + id, 403},
+		{identity.RoleITSupport, "POST", "/api/v1/customers/" + id + "/reveal", 404},
+		{identity.RoleQAAnalyst, "POST", "/api/v1/customers/" + id + "/reveal", 403},
+		{identity.RoleAuditor, "POST", "/api/v1/interactions", 403},
+		{identity.RoleAuditor, "GET", "/api/v1/customers?bogus=1", 403},
+		{identity.RoleAuditor, "GET", "/api/v1/customers/" + id + "/interactions?limit=x", 404},
+	} {
+		if r := e.do(tc.role, tc.method, tc.path, `{"malformed`); r.Status != tc.status {
+			t.Errorf("%s %s as %s: %d, want %d", tc.method, tc.path, tc.role, r.Status, tc.status)
+		}
+	}
+}
+
+func TestTokenRequestsAudited(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct {
+		method, path string
+		body         any
+		status       int
+		outcome      string
+	}{
+		{"POST", "/api/v1/tokens", map[string]any{"name": "bad name!", "role": "agent"}, 400, "invalid"},
+		{"POST", "/api/v1/tokens", map[string]any{"name": "ok", "role": "emperor"}, 400, "invalid"},
+		{"DELETE", "/api/v1/tokens/tok_0000", nil, 404, "not_found"},
+	} {
+		before := e.auditCount()
+		r := e.do(identity.RoleSecurityAdmin, tc.method, tc.path, tc.body)
+		if r.Status != tc.status || e.auditCount()-before != 1 || string(e.lastAudit().Outcome) != tc.outcome {
+			t.Errorf("%s %s: status %d, %d events, last %+v", tc.method, tc.path, r.Status, e.auditCount()-before, e.lastAudit())
+		}
+	}
+}

@@ -1,9 +1,11 @@
 package records
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -177,12 +179,12 @@ const maxReasonLen = 500
 // RevealCustomer returns the requested fields in clear (others omitted) if
 // the caller's roles permit every one of them. The reason is required and
 // recorded in the audit event.
-func (s *Service) RevealCustomer(ctx context.Context, id string, req RevealRequest) (Customer, error) {
+func (s *Service) RevealCustomer(ctx context.Context, id string, req RevealRequest) (Revealed, error) {
 	resource := "customer/" + id
 	// A caller who may not even read the customer must not learn it exists.
 	p, _ := identity.FromContext(ctx)
 	if !authz.Decide(p, authz.CustomerRead).Allow {
-		return Customer{}, s.authorize(ctx, authz.CustomerRead, resource, "customer")
+		return Revealed{}, s.authorize(ctx, authz.CustomerRead, resource, "customer")
 	}
 	ev := audit.NewEvent(ctx, string(authz.CustomerReveal), resource, audit.Success)
 	req.Reason = strings.TrimSpace(req.Reason)
@@ -204,12 +206,12 @@ func (s *Service) RevealCustomer(ctx context.Context, id string, req RevealReque
 		}
 	}
 	if err != nil {
-		return Customer{}, s.reject(ctx, ev, err)
+		return Revealed{}, s.reject(ctx, ev, err)
 	}
 	ev.Details = map[string]any{"fields": fields, "reason": req.Reason}
 	if d := authz.DecideReveal(p, fields); !d.Allow {
 		ev.Reason = d.Reason
-		return Customer{}, s.reject(ctx, ev, apperr.New(apperr.Forbidden, "forbidden", "not permitted: %s", d.Reason))
+		return Revealed{}, s.reject(ctx, ev, apperr.New(apperr.Forbidden, "forbidden", "not permitted: %s", d.Reason))
 	}
 	var c Customer
 	err = s.audited(ctx, ev, func(tx store.Tx, _ *audit.Event) error {
@@ -218,38 +220,55 @@ func (s *Service) RevealCustomer(ctx context.Context, id string, req RevealReque
 		return err
 	})
 	if err != nil {
-		return Customer{}, err
+		return Revealed{}, err
 	}
-	c.Profile = pick(c.Profile, fields)
-	return c, nil
+	return Revealed{ID: id, Fields: pick(c.Profile, fields)}, nil
 }
 
-// pick keeps only the named fields of p.
-func pick(p Profile, fields []string) Profile {
-	var out Profile
+// Revealed is the answer to a reveal: the customer id and the requested
+// fields in clear, and nothing else.
+type Revealed struct {
+	ID     string
+	Fields map[string]any
+}
+
+// MarshalJSON renders {"id": ..., "masked": false, <field>: <value>...}.
+func (r Revealed) MarshalJSON() ([]byte, error) {
+	m := make(map[string]any, len(r.Fields)+2)
+	for k, v := range r.Fields {
+		m[k] = v
+	}
+	m["id"], m["masked"] = r.ID, false
+	return json.Marshal(m)
+}
+
+// pick returns the named fields of p.
+func pick(p Profile, fields []string) map[string]any {
+	out := make(map[string]any, len(fields))
 	for _, f := range fields {
-		switch f {
-		case "name":
-			out.Name = p.Name
-		case "phones":
-			out.Phones = p.Phones
-		case "emails":
-			out.Emails = p.Emails
-		case "address":
-			out.Address = p.Address
-		case "date_of_birth":
-			out.DateOfBirth = p.DateOfBirth
-		case "account_numbers":
-			out.AccountNumbers = p.AccountNumbers
-		case "attributes":
-			out.Attributes = p.Attributes
-		}
+		out[f] = reflectValue(fieldValue(&p, f))
 	}
 	return out
 }
 
-// UpdateCustomer applies a JSON merge patch (RFC 7386 semantics on the
-// top-level fields) to the profile, re-validates it and re-seals it.
+// reflectValue dereferences a pointer returned by fieldValue.
+func reflectValue(ptr any) any {
+	switch v := ptr.(type) {
+	case *string:
+		return *v
+	case *[]string:
+		return *v
+	case **Address:
+		return *v
+	case *map[string]string:
+		return *v
+	}
+	panic(fmt.Sprintf("records: unexpected field type %T", ptr))
+}
+
+// UpdateCustomer applies a JSON merge patch (RFC 7386: objects such as
+// address and attributes merge member by member, null deletes) to the
+// profile, re-validates it and re-seals it.
 func (s *Service) UpdateCustomer(ctx context.Context, id string, patch map[string]json.RawMessage) (Customer, error) {
 	resource := "customer/" + id
 	p, _ := identity.FromContext(ctx)
@@ -263,7 +282,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, id string, patch map[strin
 	changed := make([]string, 0, len(patch))
 	for k := range patch {
 		if !slices.Contains(Fields, k) {
-			return Customer{}, s.reject(ctx, ev, invalid("invalid_fields", "unknown field in patch (known: %s)", strings.Join(Fields, ", ")))
+			return Customer{}, s.reject(ctx, ev, invalid("unknown_field", "unknown field in patch (known: %s)", strings.Join(Fields, ", ")))
 		}
 		changed = append(changed, k)
 	}
@@ -319,26 +338,49 @@ func (s *Service) UpdateCustomer(ctx context.Context, id string, patch map[strin
 }
 
 func applyPatch(cur Profile, patch map[string]json.RawMessage) (Profile, error) {
-	doc := map[string]json.RawMessage{}
+	var doc any
 	if err := json.Unmarshal(marshal(cur), &doc); err != nil {
 		return Profile{}, apperr.Wrap(err, "patch")
 	}
-	for k, v := range patch {
-		if string(v) == "null" {
-			delete(doc, k)
-			continue
-		}
-		doc[k] = v
+	var p any
+	if err := json.Unmarshal(marshal(patch), &p); err != nil {
+		return Profile{}, apperr.Wrap(err, "patch")
 	}
+	dec := json.NewDecoder(bytes.NewReader(marshal(mergePatch(doc, p))))
+	dec.DisallowUnknownFields()
 	var next Profile
-	if err := json.Unmarshal(marshal(doc), &next); err != nil {
+	if err := dec.Decode(&next); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return Profile{}, invalid("invalid_patch", "%s: wrong type", te.Field)
+			return Profile{}, invalid("invalid_type", "%s: wrong type (expected %s)", te.Field, te.Type)
+		}
+		if strings.HasPrefix(err.Error(), "json: unknown field ") {
+			return Profile{}, invalid("unknown_field", "unknown field in patch")
 		}
 		return Profile{}, invalid("invalid_patch", "the patch does not form a valid profile")
 	}
 	return next, nil
+}
+
+// mergePatch applies an RFC 7386 JSON merge patch to target: objects merge
+// recursively, null deletes a member, anything else replaces.
+func mergePatch(target, patch any) any {
+	p, ok := patch.(map[string]any)
+	if !ok {
+		return patch
+	}
+	t, ok := target.(map[string]any)
+	if !ok {
+		t = map[string]any{}
+	}
+	for k, v := range p {
+		if v == nil {
+			delete(t, k)
+			continue
+		}
+		t[k] = mergePatch(t[k], v)
+	}
+	return t
 }
 
 // loadCustomer reads and opens a customer inside tx.

@@ -112,7 +112,6 @@ type Page[T any] struct {
 // Limits on interaction metadata.
 const (
 	maxLabelLen     = 128
-	maxEmailBytes   = 25 << 20
 	maxAttachments  = 50
 	defaultPageSize = 50
 	maxPageSize     = 200
@@ -254,9 +253,6 @@ func (s *Service) validateInteraction(in *InteractionInput) (Content, []content.
 		}
 		doc.Messages = in.Messages
 	case "email_raw":
-		if len(in.EmailRaw) > maxEmailBytes {
-			return doc, nil, apperr.New(apperr.TooLarge, "too_large", "email_raw: larger than %d bytes", maxEmailBytes)
-		}
 		e, err := content.ParseEmail([]byte(in.EmailRaw), content.EmailLimits{})
 		if err != nil {
 			return doc, nil, contentErr(err)

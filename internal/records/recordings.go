@@ -122,7 +122,7 @@ func (s *Service) OpenAttachment(ctx context.Context, interactionID, attachmentI
 
 func (s *Service) openBlob(ctx context.Context, action authz.Action, interactionID, attachmentID, byteRange string) (*Playback, error) {
 	resource := "interaction/" + interactionID
-	if err := s.authorize(ctx, action, resource, "recording"); err != nil {
+	if err := s.authorize(ctx, action, resource, "interaction"); err != nil {
 		return nil, err
 	}
 	ev := audit.NewEvent(ctx, string(action), resource, audit.Success)

@@ -112,6 +112,35 @@ func (s *Service) authorize(ctx context.Context, a authz.Action, resource string
 	return apperr.New(apperr.Forbidden, "forbidden", "not permitted: %s", d.Reason)
 }
 
+// hiddenBehind names, for actions on an existing resource, the action that
+// makes the resource visible, and what it is called when hidden: a caller
+// who may do neither gets "not found", as if it did not exist.
+var hiddenBehind = map[authz.Action]struct {
+	visible authz.Action
+	kind    string
+}{
+	authz.CustomerRead:       {authz.CustomerRead, "customer"},
+	authz.CustomerUpdate:     {authz.CustomerRead, "customer"},
+	authz.CustomerReveal:     {authz.CustomerRead, "customer"},
+	authz.CustomerErase:      {authz.CustomerRead, "customer"},
+	authz.InteractionList:    {authz.InteractionList, "customer"},
+	authz.InteractionRead:    {authz.InteractionRead, "interaction"},
+	authz.RecordingPlay:      {authz.RecordingPlay, "interaction"},
+	authz.AttachmentDownload: {authz.AttachmentDownload, "interaction"},
+}
+
+// Precheck authorizes action on resource before a request is parsed, so
+// that a caller who may not act learns nothing from validation errors: a
+// resource they may not see is "not found", an action they may not take is
+// forbidden. Denials are audited. Service methods authorize again.
+func (s *Service) Precheck(ctx context.Context, a authz.Action, resource string) error {
+	p, _ := identity.FromContext(ctx)
+	if h, ok := hiddenBehind[a]; ok && !authz.Decide(p, h.visible).Allow && !authz.Decide(p, a).Allow {
+		return s.authorize(ctx, a, resource, h.kind)
+	}
+	return s.authorize(ctx, a, resource, "")
+}
+
 // appendOnly writes one audit event in its own transaction.
 func (s *Service) appendOnly(ctx context.Context, ev audit.Event) error {
 	err := s.st.Update(ctx, func(tx store.Tx) error { return audit.Append(ctx, tx, ev) })

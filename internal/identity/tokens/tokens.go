@@ -57,11 +57,15 @@ func Hash(secret string) []byte {
 // system for the CLI) must be in ctx.
 func (s *Service) Create(ctx context.Context, name, role string) (string, store.Token, error) {
 	ev := audit.NewEvent(ctx, "token.create", "token", audit.Success)
-	if !nameRE.MatchString(name) {
-		return "", store.Token{}, apperr.New(apperr.Invalid, "invalid_name", "name: 1 to 64 characters of [A-Za-z0-9_.-], starting with a letter or digit")
+	var invalid error
+	switch {
+	case !nameRE.MatchString(name):
+		invalid = apperr.New(apperr.Invalid, "invalid_name", "name: 1 to 64 characters of [A-Za-z0-9_.-], starting with a letter or digit")
+	case !identity.ValidRole(role):
+		invalid = apperr.New(apperr.Invalid, "invalid_role", "role: must be one of %s", strings.Join(identity.Roles, ", "))
 	}
-	if !identity.ValidRole(role) {
-		return "", store.Token{}, apperr.New(apperr.Invalid, "invalid_role", "role: must be one of %s", strings.Join(identity.Roles, ", "))
+	if invalid != nil {
+		return "", store.Token{}, s.auditFailure(ctx, ev, audit.Invalid, invalid)
 	}
 	var raw [32]byte
 	rand.Read(raw[:])
@@ -142,14 +146,26 @@ func (s *Service) List(ctx context.Context) ([]store.Token, error) {
 
 // Revoke revokes a token by id; it stops working at once on every node.
 func (s *Service) Revoke(ctx context.Context, id string) error {
+	ev := audit.NewEvent(ctx, "token.revoke", "token/"+id, audit.Success)
 	err := s.st.Update(ctx, func(tx store.Tx) error {
 		if err := tx.RevokeToken(ctx, id, s.now().UTC()); err != nil {
 			return err
 		}
-		return audit.Append(ctx, tx, audit.NewEvent(ctx, "token.revoke", "token/"+id, audit.Success))
+		return audit.Append(ctx, tx, ev)
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		return apperr.NotFoundErr("token")
+		return s.auditFailure(ctx, ev, audit.NotFound, apperr.NotFoundErr("token"))
+	}
+	return err
+}
+
+// auditFailure records ev with outcome and returns err (or the audit error,
+// which takes precedence: fail closed).
+func (s *Service) auditFailure(ctx context.Context, ev audit.Event, outcome audit.Outcome, err error) error {
+	ev.Outcome = outcome
+	ev.Reason = apperr.As(err).Code
+	if aerr := s.st.Update(ctx, func(tx store.Tx) error { return audit.Append(ctx, tx, ev) }); aerr != nil {
+		return apperr.Wrap(aerr, "audit log unavailable")
 	}
 	return err
 }

@@ -8,11 +8,14 @@
 // them, are overwritten with zeros instead of lingering in free pages; call
 // Checkpoint after an erasure to clear their old copies out of the WAL.
 //
-// All writes go through one connection and every Update begins with
-// BEGIN IMMEDIATE, so write transactions are serialized within the process
-// and across processes sharing the file, and never fail half-way on a lock
-// upgrade. Reads (View) use a separate pool of query-only connections that
-// run concurrently with the writer.
+// All writes go through one connection and every write transaction begins
+// with BEGIN IMMEDIATE, so write transactions are serialized within the
+// process and across processes sharing the file, and never fail half-way on
+// a lock upgrade. Update uses group commit: one writer goroutine runs the
+// Update calls that are waiting at the same time in one transaction, each
+// in a savepoint of its own, and commits them with one fsync (see package
+// sqlstore). Reads (View) use a separate pool of query-only connections
+// that run concurrently with the writer.
 package sqlite
 
 import (
@@ -38,8 +41,8 @@ const readers = 4
 // would fsync only at checkpoints and could silently drop the last commits
 // on power loss: audit records of reads already served, interactions
 // already acknowledged to the telephony platform, or an erasure whose blobs
-// were already deleted. Confide's transactions are small, so the one fsync
-// per commit is an acceptable price (see BenchmarkUpdate).
+// were already deleted. Group commit spreads the one fsync per commit over
+// the concurrent Update calls (see BenchmarkUpdate).
 var connParams = []string{
 	"busy_timeout(10000)", // wait up to 10 s for another process's lock
 	"foreign_keys(1)",
@@ -130,7 +133,12 @@ func openPool(ctx context.Context, path string, size int, extra url.Values) (*sq
 // an erasure it removes the last copies of the deleted rows from the WAL;
 // secure_delete has already zeroed them in the pages written since. It
 // waits (up to the busy timeout) for readers of older snapshots, and fails
-// if they are still there. It must not be called inside Update.
+// if they are still there.
+//
+// It runs on the write connection, never inside a group commit: the write
+// pool holds one connection, which a batch keeps from BEGIN to COMMIT, so
+// Checkpoint waits for the batch in progress and the next batch waits for
+// Checkpoint. For the same reason it must not be called inside Update.
 func (s *Store) Checkpoint(ctx context.Context) error {
 	var busy, logFrames, checkpointed int
 	if err := s.write.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &checkpointed); err != nil {

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -218,7 +219,16 @@ func equalFiles(t *testing.T, what string, got []string, want ...string) {
 
 // BenchmarkUpdate measures the write path of an interaction push: one
 // transaction inserting a 4 KiB interaction and appending its audit record.
+// "sequential" runs one Update at a time; "parallel" runs 16 writers per
+// CPU at once, as concurrent API requests do.
 func BenchmarkUpdate(b *testing.B) {
+	b.Run("sequential", func(b *testing.B) { benchmarkUpdate(b, 0) })
+	b.Run("parallel", func(b *testing.B) { benchmarkUpdate(b, 16) })
+}
+
+// benchmarkUpdate runs interaction pushes from one goroutine if
+// parallelism is 0, else from parallelism goroutines per CPU.
+func benchmarkUpdate(b *testing.B, parallelism int) {
 	s, _ := open(b)
 	ctx := b.Context()
 	now := time.Now()
@@ -230,24 +240,42 @@ func BenchmarkUpdate(b *testing.B) {
 	}
 	content := make([]byte, 4<<10)
 	rand.Read(content)
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		err := s.Update(ctx, func(tx store.Tx) error {
+	before := s.WriteStats()
+	var ids atomic.Int64
+	push := func() error {
+		id := fmt.Sprintf("i%09d", ids.Add(1))
+		return s.Update(ctx, func(tx store.Tx) error {
 			seq, hash, err := tx.AuditHead(ctx)
 			if err != nil {
 				return err
 			}
-			in := store.Interaction{ID: fmt.Sprintf("i%09d", i), CustomerID: "c1", Channel: "chat",
-				StartedAt: now, Content: content, CreatedAt: now}
+			in := store.Interaction{ID: id, CustomerID: "c1", Channel: "chat", StartedAt: now, Content: content, CreatedAt: now}
 			if err := tx.InsertInteraction(ctx, in); err != nil {
 				return err
 			}
 			return tx.AppendAudit(ctx, store.AuditRecord{Seq: seq + 1, Time: now, Body: []byte(`{"event":"interaction.create"}`),
 				PrevHash: hash, Hash: content[:32]})
 		})
-		if err != nil {
-			b.Fatal(err)
-		}
 	}
+	if parallelism == 0 {
+		for b.Loop() {
+			if err := push(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	} else {
+		b.SetParallelism(parallelism)
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if err := push(); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	after := s.WriteStats()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tx/s")
+	b.ReportMetric(float64(after.Updates-before.Updates)/float64(after.Commits-before.Commits), "fns/commit")
 }

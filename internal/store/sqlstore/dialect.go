@@ -28,6 +28,14 @@ type Dialect struct {
 	// UpdateOptions begins Update transactions; ViewOptions begins View
 	// transactions and must make them read-only.
 	UpdateOptions, ViewOptions sql.TxOptions
+	// GroupCommit runs the Update calls of this process through one writer
+	// goroutine, which commits the calls that are waiting at the same time
+	// in one transaction, each inside a savepoint of its own (see
+	// groupcommit.go). It suits a database that serializes writers anyway
+	// and pays one fsync per commit (SQLite); it needs SAVEPOINT, and write
+	// transactions that exclude every other writer, so that a savepoint
+	// sees exactly the state its predecessors left.
+	GroupCommit bool
 	// Classify returns store.ErrNotFound if err is a foreign-key violation
 	// (the write referenced a missing row), store.ErrConflict if it is a
 	// unique violation, and nil otherwise.

@@ -20,6 +20,16 @@
 // transaction stays usable after store.ErrConflict on every dialect; after
 // any other error the caller should end the transaction by returning an
 // error (PostgreSQL refuses further statements in it).
+//
+// On a dialect with GroupCommit (SQLite), Update runs its function on one
+// writer goroutine, in a transaction that it may share with other Update
+// calls, each inside a savepoint of its own, so that one fsync commits
+// them all (see groupcommit.go). The contract of store.Store.Update is
+// unchanged: each call is all-or-nothing, calls are serialized, a function
+// reads its own writes and those of every call serialized before it, and
+// Update returns only once the call's writes are committed. A function
+// must not call Update: with group commit, the inner call would wait
+// forever for the writer that is running the outer one.
 package sqlstore
 
 import (
@@ -27,32 +37,70 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/confide-cc/confide/internal/store"
 )
 
 // Store is a store.Store over one or two database/sql pools.
 type Store struct {
-	d     Dialect
-	write *sql.DB
-	read  *sql.DB
+	d      Dialect
+	write  *sql.DB
+	read   *sql.DB
+	writer *groupWriter // nil unless d.GroupCommit
+
+	commits, updates atomic.Uint64 // see WriteStats
 }
 
 var _ store.Store = (*Store)(nil)
 
 // New returns a Store that runs Update on write and View on read. read may
 // be nil, in which case write is used for both. The Store owns both pools:
-// Close closes them.
+// Close closes them. If d.GroupCommit is set, New starts the writer
+// goroutine, which Close stops.
 func New(d Dialect, write, read *sql.DB) *Store {
 	if read == nil {
 		read = write
 	}
-	return &Store{d: d, write: write, read: read}
+	s := &Store{d: d, write: write, read: read}
+	if d.GroupCommit {
+		s.writer = startGroupWriter(s)
+	}
+	return s
 }
 
-// Update runs fn in a read-write transaction (store.Store).
+// Update runs fn in a read-write transaction (store.Store). If ctx is done
+// before fn starts, Update returns ctx.Err() without running it. With group
+// commit, fn runs on the writer goroutine, a panic in fn is repeated in the
+// caller's goroutine once fn's batch has ended, and a done ctx fails the
+// statements that fn starts afterwards instead of interrupting one already
+// running.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
-	return s.run(ctx, s.write, s.d.UpdateOptions, fn)
+	if s.writer != nil {
+		return s.writer.update(ctx, fn)
+	}
+	if err := s.run(ctx, s.write, s.d.UpdateOptions, fn); err != nil {
+		return err
+	}
+	s.commits.Add(1)
+	s.updates.Add(1)
+	return nil
+}
+
+// WriteStats counts the work of Update since New.
+type WriteStats struct {
+	// Commits is the number of transactions that Update committed.
+	Commits uint64
+	// Updates is the number of Update calls whose writes those
+	// transactions committed. Updates/Commits is the mean number of calls
+	// per group commit (1 without group commit).
+	Updates uint64
+}
+
+// WriteStats returns the counts so far. The two are read one after the
+// other, not as one snapshot.
+func (s *Store) WriteStats() WriteStats {
+	return WriteStats{Commits: s.commits.Load(), Updates: s.updates.Load()}
 }
 
 // View runs fn in a read-only transaction (store.Store). Writes inside it
@@ -99,8 +147,13 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the pools (store.Store).
+// Close closes the pools (store.Store). With group commit it first stops
+// the writer: the batch in progress commits and reports, and Update calls
+// that it did not take fail, before the pools close.
 func (s *Store) Close() error {
+	if s.writer != nil {
+		s.writer.stop()
+	}
 	var errs []error
 	if s.read != s.write {
 		errs = append(errs, s.read.Close())

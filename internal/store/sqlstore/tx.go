@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/confide-cc/confide/internal/store"
@@ -16,20 +17,72 @@ type tx struct {
 	tx       *sql.Tx
 	d        *Dialect
 	readOnly bool // a View transaction: it takes no row locks
+	// shared marks a group-commit transaction, which other Update calls
+	// share (see groupcommit.go). Its statements run detached from the
+	// caller's context, which is checked before each statement instead:
+	// SQLite answers an interrupted write by rolling back the whole
+	// transaction, the other calls' work included.
+	shared bool
+	// ended is set once the function the tx was given to has returned. On
+	// a shared transaction, which outlives that function, it keeps a
+	// retained tx from writing into the next caller's work.
+	ended atomic.Bool
 }
 
 var _ store.Tx = (*tx)(nil)
 
+// stmtContext returns the context to run one statement under, or the error
+// that keeps the statement from running.
+func (t *tx) stmtContext(ctx context.Context) (context.Context, error) {
+	if t.ended.Load() {
+		return nil, sql.ErrTxDone
+	}
+	if !t.shared {
+		return ctx, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return context.WithoutCancel(ctx), nil
+}
+
 func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx, err := t.stmtContext(ctx)
+	if err != nil {
+		return nil, err
+	}
 	return t.tx.ExecContext(ctx, t.d.rebind(query), args...)
 }
 
 func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx, err := t.stmtContext(ctx)
+	if err != nil {
+		return nil, err
+	}
 	return t.tx.QueryContext(ctx, t.d.rebind(query), args...)
 }
 
-func (t *tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.d.rebind(query), args...)
+func (t *tx) queryRow(ctx context.Context, query string, args ...any) singleRow {
+	ctx, err := t.stmtContext(ctx)
+	if err != nil {
+		return singleRow{err: err}
+	}
+	return singleRow{row: t.tx.QueryRowContext(ctx, t.d.rebind(query), args...)}
+}
+
+// singleRow is the result of queryRow: a *sql.Row, or the error that kept the
+// query from running.
+type singleRow struct {
+	row *sql.Row
+	err error
+}
+
+// Scan implements scanner.
+func (r singleRow) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.row.Scan(dest...)
 }
 
 // lockClause returns the suffix that makes a SELECT lock the rows it reads
@@ -83,7 +136,7 @@ func (t *tx) fail(op string, err error) error {
 	return fmt.Errorf("sqlstore: %s: %w", op, err)
 }
 
-// scanner is a *sql.Row or *sql.Rows.
+// scanner is a singleRow or *sql.Rows.
 type scanner interface {
 	Scan(dest ...any) error
 }

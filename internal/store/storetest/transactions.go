@@ -105,8 +105,8 @@ func testRollbackOnPanic(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	func() {
 		defer func() {
-			if recover() == nil {
-				t.Fatal("Update swallowed the panic")
+			if v := recover(); v != "boom" {
+				t.Fatalf("Update recovered %v, want the function's panic", v)
 			}
 		}()
 		_ = s.Update(ctx, func(tx store.Tx) error {
@@ -160,11 +160,20 @@ func testViewIsReadOnly(t *testing.T, s store.Store) {
 	assertEmpty(t, s)
 }
 
+// testCanceledContext checks that Update with a done context returns its
+// error without running the function.
 func testCanceledContext(t *testing.T, s store.Store) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	err := s.Update(ctx, func(tx store.Tx) error { return tx.InsertCustomer(ctx, newCustomer("c1")) })
+	ran := false
+	err := s.Update(ctx, func(tx store.Tx) error {
+		ran = true
+		return tx.InsertCustomer(ctx, newCustomer("c1"))
+	})
 	wantErr(t, "Update with a canceled context", err, context.Canceled)
+	if ran {
+		t.Error("Update ran the function of a canceled context")
+	}
 	assertEmpty(t, s)
 }
 
