@@ -208,7 +208,11 @@ func (s *Service) RevealCustomer(ctx context.Context, id string, req RevealReque
 	if err != nil {
 		return Revealed{}, s.reject(ctx, ev, err)
 	}
-	ev.Details = map[string]any{"fields": fields, "reason": req.Reason}
+	reason, err := s.redactReason(req.Reason)
+	if err != nil {
+		return Revealed{}, err
+	}
+	ev.Details = map[string]any{"fields": fields, "reason": reason}
 	if d := authz.DecideReveal(p, fields); !d.Allow {
 		ev.Reason = d.Reason
 		return Revealed{}, s.reject(ctx, ev, apperr.New(apperr.Forbidden, "forbidden", "not permitted: %s", d.Reason))

@@ -47,6 +47,8 @@ type Content struct {
 	Transcript *content.Transcript `json:"transcript,omitempty"`
 	Messages   []content.Message   `json:"messages,omitempty"`
 	Email      *EmailContent       `json:"email,omitempty"`
+	// Redaction records what was removed before storing (counts only).
+	Redaction *Redaction `json:"redaction,omitempty"`
 }
 
 // EmailContent is a parsed email; attachments are stored as blobs.
@@ -132,7 +134,10 @@ func (s *Service) CreateInteraction(ctx context.Context, in InteractionInput) (s
 		ev.Resource = "interaction"
 		return "", s.reject(ctx, ev, err)
 	}
-	ev.Details = map[string]any{"channel": in.Channel, "customer_id": in.CustomerID}
+	if err := s.redactContent(&doc); err != nil {
+		return "", s.reject(ctx, ev, err)
+	}
+	ev.Details = map[string]any{"channel": in.Channel, "customer_id": in.CustomerID, "redacted": doc.Redaction.total()}
 	keys, err := s.customerKeys(ctx, in.CustomerID)
 	if err != nil {
 		if apperr.KindOf(err) == apperr.NotFound {

@@ -20,6 +20,7 @@ import (
 	"github.com/confide-cc/confide/internal/authz"
 	"github.com/confide-cc/confide/internal/blob"
 	"github.com/confide-cc/confide/internal/identity"
+	"github.com/confide-cc/confide/internal/redact"
 	"github.com/confide-cc/confide/internal/store"
 	"github.com/confide-cc/confide/internal/vault"
 )
@@ -35,6 +36,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Redactor removes personal and card data from interaction content and
+	// free-text reasons before they are stored (default: every entity type,
+	// typed placeholders).
+	Redactor *redact.Redactor
 	// AfterErase runs after an erasure commits, for example a SQLite WAL
 	// checkpoint so that shredded pages do not linger in the log. Optional.
 	AfterErase func(context.Context) error
@@ -42,11 +47,12 @@ type Options struct {
 
 // Service implements the customer and interaction operations.
 type Service struct {
-	st    store.Store
-	vault *vault.Vault
-	blobs blob.Store
-	opt   Options
-	log   *slog.Logger
+	st       store.Store
+	vault    *vault.Vault
+	blobs    blob.Store
+	opt      Options
+	log      *slog.Logger
+	redactor *redact.Redactor
 	// collectNow wakes the blob collector (buffered, size 1).
 	collectNow chan struct{}
 }
@@ -65,7 +71,14 @@ func New(st store.Store, v *vault.Vault, blobs blob.Store, opt Options) *Service
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	s := &Service{st: st, vault: v, blobs: blobs, opt: opt, log: opt.Logger, collectNow: make(chan struct{}, 1)}
+	if opt.Redactor == nil {
+		r, err := redact.New(redact.Config{})
+		if err != nil {
+			panic(fmt.Sprintf("records: default redactor: %v", err)) // the zero Config is valid
+		}
+		opt.Redactor = r
+	}
+	s := &Service{st: st, vault: v, blobs: blobs, opt: opt, log: opt.Logger, redactor: opt.Redactor, collectNow: make(chan struct{}, 1)}
 	return s
 }
 
