@@ -28,8 +28,8 @@ type BlobReader struct {
 	mu     sync.Mutex // guards the fields below
 	pos    int64
 	cached int64  // index of the segment in plain, or -1
-	plain  []byte // plaintext of segment cached
-	buf    []byte // ciphertext scratch
+	plain  []byte // plaintext of segment cached, decrypted in place in buf
+	buf    []byte // one ciphertext segment
 }
 
 // newBlobReader opens the streaming ciphertext of total bytes in src laid
@@ -58,7 +58,6 @@ func newBlobReader(src io.ReaderAt, total int64, l layout, ikm, aad []byte, stat
 		size:     size,
 		stats:    stats,
 		cached:   -1,
-		plain:    make([]byte, 0, bufSize-streamTagSize),
 		buf:      make([]byte, bufSize),
 	}
 	if _, err := r.segment(segments - 1); err != nil {
@@ -151,7 +150,7 @@ func (r *BlobReader) segment(i int64) ([]byte, error) {
 	if err := readFull(r.src, sealed, start, r.stats); err != nil {
 		return nil, err
 	}
-	plain, err := r.cipher.open(r.plain[:0], sealed, i, i == r.segments-1)
+	plain, err := r.cipher.open(sealed[:0], sealed, i, i == r.segments-1)
 	if err != nil {
 		return nil, r.stats.fail()
 	}

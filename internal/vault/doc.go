@@ -14,9 +14,10 @@
 //	│       ├── sealed fields
 //	│       └── per-blob data keys (DEKs)
 //	│           └── blob contents (AES-GCM-HKDF streaming)
-//	└── blind-index keyset "blind-index"  PRF keyset, HMAC-SHA256 keys
+//	├── blind-index keyset "blind-index"  PRF keyset, HMAC-SHA256 keys
+//	└── checkpoint keyset "audit-checkpoint"  Ed25519 signing key (NoteSigner)
 //
-// The root AEAD wraps only the two installation keysets, which the database
+// The root AEAD wraps only the installation keysets, which the database
 // stores through SystemKeysetStore as Tink binary EncryptedKeysets with
 // associated data "confide/system-keyset/"+name. Each customer keyset is
 // wrapped by the KEK keyset in the same format with associated data

@@ -81,14 +81,18 @@ func (v *Vault) loadOrCreate(ctx context.Context, name string, template *tinkpb.
 	return stored, h, nil
 }
 
-// load returns the stored keyset name, which must exist.
-func (v *Vault) load(ctx context.Context, name string) ([]byte, *keyset.Handle, error) {
+// load returns the stored keyset name, which must exist. If it still
+// equals unchanged, load returns a nil handle without unwrapping it.
+func (v *Vault) load(ctx context.Context, name string, unchanged []byte) ([]byte, *keyset.Handle, error) {
 	stored, err := v.store.LoadSystemKeyset(ctx, name)
 	if err != nil {
 		return nil, nil, fmt.Errorf("vault: load system keyset %q: %w", name, err)
 	}
 	if stored == nil {
 		return nil, nil, fmt.Errorf("vault: system keyset %q is missing from the store", name)
+	}
+	if bytes.Equal(stored, unchanged) {
+		return stored, nil, nil
 	}
 	h, err := v.unwrapSystemKeyset(name, stored)
 	if err != nil {
@@ -106,7 +110,7 @@ func (v *Vault) rotate(ctx context.Context, name string, template *tinkpb.KeyTem
 		if err := ctx.Err(); err != nil {
 			return nil, nil, 0, err
 		}
-		old, cur, err := v.load(ctx, name)
+		old, cur, err := v.load(ctx, name, nil)
 		if err != nil {
 			return nil, nil, 0, err
 		}

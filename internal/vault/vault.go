@@ -1,7 +1,6 @@
 package vault
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -73,34 +72,23 @@ func Open(ctx context.Context, ks KeySource, st SystemKeysetStore) (*Vault, erro
 func (v *Vault) Reload(ctx context.Context) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if stored, h, err := v.loadIfChanged(ctx, kekKeysetName, v.kek.Load().stored); err != nil {
+	stored, h, err := v.load(ctx, kekKeysetName, v.kek.Load().stored)
+	if err != nil {
 		return err
-	} else if h != nil {
+	}
+	if h != nil {
 		if err := v.installKEK(stored, h); err != nil {
 			return err
 		}
 	}
-	if stored, h, err := v.loadIfChanged(ctx, indexKeysetName, v.index.Load().stored); err != nil {
+	stored, h, err = v.load(ctx, indexKeysetName, v.index.Load().stored)
+	if err != nil {
 		return err
-	} else if h != nil {
-		if err := v.installIndex(stored, h); err != nil {
-			return err
-		}
+	}
+	if h != nil {
+		return v.installIndex(stored, h)
 	}
 	return nil
-}
-
-// loadIfChanged loads keyset name and returns a nil handle if it still
-// equals current.
-func (v *Vault) loadIfChanged(ctx context.Context, name string, current []byte) ([]byte, *keyset.Handle, error) {
-	stored, err := v.store.LoadSystemKeyset(ctx, name)
-	if err != nil {
-		return nil, nil, fmt.Errorf("vault: load system keyset %q: %w", name, err)
-	}
-	if bytes.Equal(stored, current) {
-		return nil, nil, nil
-	}
-	return v.load(ctx, name)
 }
 
 // RotateKEK adds a new AES256_GCM key to the key-encryption keyset, makes it
