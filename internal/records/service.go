@@ -172,11 +172,6 @@ func (s *Service) AuditRejected(ctx context.Context, action authz.Action, resour
 	return s.appendOnly(ctx, ev)
 }
 
-// update runs fn in a transaction and maps store errors.
-func (s *Service) update(ctx context.Context, fn func(store.Tx) error) error {
-	return mapStoreErr(s.st.Update(ctx, fn))
-}
-
 func mapStoreErr(err error) error {
 	if err == nil {
 		return nil

@@ -58,7 +58,7 @@ func newAnalyzer(d *doc, enabled entitySet, phones *phoneChecker) *analyzer {
 
 // tokenize appends the document's tokens to d.toks.
 func (d *doc) tokenize() {
-	if n := len(d.text)/5 + 8; cap(d.toks) < n {
+	if n := len(d.text)/3 + 8; cap(d.toks) < n {
 		d.toks = make([]token, 0, n)
 	}
 	for i, s := range d.segs {
@@ -153,13 +153,14 @@ func (a *analyzer) step(i int) int {
 		}
 		return i
 	}
-	if e := t.lex(); e != nil && e.phrases != nil {
+	e := t.lex()
+	if e != nil && e.phrases != nil {
 		if next := a.cue(i); next > i {
 			return next
 		}
 	}
-	if t.hasDigit() || t.lex() != nil && (t.lex().num == numUnit || t.lex().num == numTeen || t.lex().num == numTens ||
-		t.lex().num == numRepeat || t.lex().num == numOh && a.spokenDigitAt(i+1)) {
+	if t.hasDigit() || e != nil && (e.num == numUnit || e.num == numTeen || e.num == numTens ||
+		e.num == numRepeat || e.num == numOh && a.spokenDigitAt(i+1)) {
 		if next := a.address(i); next > i {
 			return next
 		}
@@ -173,7 +174,7 @@ func (a *analyzer) step(i int) int {
 		}
 		return a.digitRun(i)
 	}
-	if t.lex() != nil && (t.lex().month != 0 || t.lex().ordinal != 0) {
+	if e != nil && (e.month != 0 || e.ordinal != 0) {
 		if next := a.dateAt(i); next > i {
 			return next
 		}
@@ -266,7 +267,10 @@ func mergeDetections(dets []detection) []detection {
 	if len(dets) < 2 {
 		return dets
 	}
-	slices.SortStableFunc(dets, func(x, y detection) int { return int(x.start() - y.start()) })
+	byStart := func(x, y detection) int { return int(x.start() - y.start()) }
+	if !slices.IsSortedFunc(dets, byStart) {
+		slices.SortStableFunc(dets, byStart)
+	}
 	out := dets[:1]
 	for _, d := range dets[1:] {
 		last := &out[len(out)-1]

@@ -97,8 +97,8 @@ var cuePhrases = []struct {
 	{"speak with", trigNameWeak}, {"talking to", trigNameWeak}, {"thanks", trigNameWeak},
 	{"thank you", trigNameWeak}, {"hi", trigNameWeak}, {"hello", trigNameWeak}, {"hey", trigNameWeak},
 	{"regards", trigNameWeak}, {"sincerely", trigNameWeak}, {"cheers", trigNameWeak}, {"best", trigNameWeak},
-	{"it's", trigNameWeak}, {"from", trigNameWeak}, {"and", trigNameWeak}, {"customer", trigNameWeak}, {"cust", trigNameWeak}, {"cx", trigNameWeak},
-	{"caller", trigNameWeak}, {"for", trigNameWeak}, {"with", trigNameWeak}, {"by", trigNameWeak},
+	{"it's", trigNameWeak}, {"customer", trigNameWeak}, {"cust", trigNameWeak}, {"cx", trigNameWeak},
+	{"caller", trigNameWeak},
 
 	{"password", trigPassword}, {"passcode", trigPassword}, {"passphrase", trigPassword},
 	{"pass code", trigPassword}, {"pass word", trigPassword}, {"pw", trigPassword}, {"pwd", trigPassword},

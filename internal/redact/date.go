@@ -139,8 +139,13 @@ func (a *analyzer) yearAt(i int) (int, int) {
 	defer func() { a.digits = a.digits[:saved] }()
 	j := a.spokenNumber(i, false)
 	if j > i && len(a.digits)-saved == 2 {
-		if k := a.adjacentWord(j); k >= 0 && a.isSpokenDigit(k) {
-			if m := a.spokenNumber(k, true); len(a.digits)-saved == 4 {
+		// "nineteen eighty four", "twenty twenty six", "twenty oh one".
+		if k := a.adjacentWord(j); k >= 0 && !a.toks[k].hasDigit() && a.spokenDigitAt(k) {
+			m := a.spokenNumber(k, true)
+			if len(a.digits)-saved == 3 && a.toks[k].lex().num == numOh && a.adjacentWord(m) == m && a.isSpokenDigit(m) {
+				m = a.spokenNumber(m, true) // "oh one"
+			}
+			if len(a.digits)-saved == 4 {
 				j = m
 			} else {
 				a.digits = a.digits[:saved+2]

@@ -181,7 +181,12 @@ func (a *analyzer) buildRun(i int) int {
 			t = &a.toks[j]
 		}
 		if len(a.groups) > 0 && t.space&lineBefore != 0 && !crossed {
-			break
+			k := a.crossLine(j, a.groups[0].first)
+			if k < 0 {
+				break
+			}
+			j, sep, pending = k, sepTurn, 0
+			t = &a.toks[j]
 		}
 		if t.kind == tokPunct {
 			c := a.d.text[t.start]
@@ -259,6 +264,10 @@ func (a *analyzer) crossTurn(j, first int) int {
 			}
 			if !t.lex().has(flagBackchannel) && !t.lex().has(flagFiller) {
 				onlyBackchannel = false
+				if startDigits < 0 {
+					return -1 // neither a backchannel turn nor digits
+				}
+				break
 			}
 		}
 		if startDigits >= 0 && (speaker == "" || a.d.segs[seg].speaker == speaker) {
@@ -270,6 +279,60 @@ func (a *analyzer) crossTurn(j, first int) int {
 		j = k
 	}
 	return -1
+}
+
+// crossLine is crossTurn for plain text with one turn or message per line,
+// optionally labeled ("agent: mhm"): at token j, the start of a line in the
+// run's segment, it skips lines made only of backchannels and returns the
+// first token of the line where the same speaker continues with digits, or
+// -1.
+func (a *analyzer) crossLine(j, first int) int {
+	lineStart := first
+	for lineStart > 0 && a.sameSeg(lineStart-1, first) && a.toks[lineStart].space&lineBefore == 0 {
+		lineStart--
+	}
+	speaker := a.lineLabel(lineStart)
+	for skipped := 0; j < len(a.toks) && a.sameSeg(first, j) && skipped <= 2; skipped++ {
+		k := j
+		if a.lineLabel(j) != "" {
+			k += 2
+		}
+		onlyBackchannel := true
+		startDigits := -1
+		for ; k < len(a.toks) && a.sameSeg(first, k) && (k == j || a.toks[k].space&lineBefore == 0); k++ {
+			t := &a.toks[k]
+			if t.kind == tokPunct {
+				continue
+			}
+			if startDigits < 0 && onlyBackchannel && a.spokenDigitAt(k) {
+				startDigits = k
+			}
+			if !t.lex().has(flagBackchannel) && !t.lex().has(flagFiller) {
+				onlyBackchannel = false
+				if startDigits < 0 {
+					return -1 // neither a backchannel line nor digits
+				}
+				break
+			}
+		}
+		if startDigits >= 0 && a.lineLabel(j) == speaker {
+			return startDigits
+		}
+		if !onlyBackchannel {
+			return -1
+		}
+		j = k
+	}
+	return -1
+}
+
+// lineLabel returns the lowercase speaker label ("agent" in "agent: …") of
+// the line starting at token i, or "".
+func (a *analyzer) lineLabel(i int) string {
+	if i+1 >= len(a.toks) || a.toks[i].kind != tokWord || !a.punct(i+1, ':') || a.toks[i].length() > 16 {
+		return ""
+	}
+	return lowerASCII(a.text(i))
 }
 
 // groupParts returns the text ranges of groups [ga, gb), one per segment.

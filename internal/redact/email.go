@@ -1,16 +1,20 @@
 package redact
 
+// maxEmailTokens bounds the tokens scanned on each side of an "@", keeping
+// input like "a@a@a@…" linear.
+const maxEmailTokens = 64
+
 // writtenEmail detects an email address around the "@" at token i.
 func (a *analyzer) writtenEmail(i int) {
 	s := i
-	for s > 0 && !a.toks[s].spaced() && a.sameSeg(s-1, s) && a.emailLocalTok(s-1) {
+	for s > 0 && i-s < maxEmailTokens && !a.toks[s].spaced() && a.sameSeg(s-1, s) && a.emailLocalTok(s-1) {
 		s--
 	}
 	if s == i || a.toks[s].kind != tokWord {
 		return
 	}
 	e, dots, lastWord := i+1, 0, -1
-	for e < len(a.toks) && !a.toks[e].spaced() && a.sameSeg(e-1, e) {
+	for e < len(a.toks) && e-i < maxEmailTokens && !a.toks[e].spaced() && a.sameSeg(e-1, e) {
 		t := &a.toks[e]
 		if t.kind == tokWord {
 			lastWord = e
@@ -27,7 +31,7 @@ func (a *analyzer) writtenEmail(i int) {
 	if tld := a.text(lastWord); len(tld) < 2 || a.toks[lastWord].hasDigit() {
 		return
 	}
-	a.emit(Email, a.span(s, lastWord+1), lowerASCII(a.d.text[a.toks[s].start:a.toks[lastWord].end]))
+	a.emit(Email, a.span(s, lastWord+1), "")
 }
 
 func (a *analyzer) emailLocalTok(i int) bool {
@@ -103,7 +107,7 @@ func (a *analyzer) spelledEmail(i int) int {
 		}
 		break
 	}
-	a.emit(Email, a.span(s, end), lowerASCII(a.d.text[a.toks[s].start:a.toks[end-1].end]))
+	a.emit(Email, a.span(s, end), "")
 	a.consume(cueEmail)
 	return end
 }

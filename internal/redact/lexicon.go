@@ -71,8 +71,9 @@ type lexTable struct {
 }
 
 type lexSlot struct {
-	key string
-	id  uint16
+	key  string
+	hash uint32
+	id   uint16
 }
 
 // lexicon is the package's word table, built once at start-up.
@@ -102,9 +103,10 @@ func newLexTable(m map[string]*lexEntry) *lexTable {
 	for _, k := range keys {
 		t.entries = append(t.entries, *m[k])
 		id := uint16(len(t.entries) - 1)
-		for i := hashWord(k) & t.mask; ; i = (i + 1) & t.mask {
+		h := hashWord(k)
+		for i := h & t.mask; ; i = (i + 1) & t.mask {
 			if t.slots[i].id == 0 {
-				t.slots[i] = lexSlot{k, id}
+				t.slots[i] = lexSlot{k, h, id}
 				break
 			}
 		}
@@ -116,7 +118,7 @@ func newLexTable(m map[string]*lexEntry) *lexTable {
 func (t *lexTable) lookup(w []byte, h uint32) uint16 {
 	for i := h & t.mask; ; i = (i + 1) & t.mask {
 		s := &t.slots[i]
-		if s.id == 0 || s.key == string(w) {
+		if s.id == 0 || s.hash == h && s.key == string(w) {
 			return s.id
 		}
 	}

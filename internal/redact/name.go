@@ -32,7 +32,7 @@ func (a *analyzer) captureName(i int, strong bool) int {
 		return i
 	}
 	end := a.extendName(j+1, strong)
-	a.emit(Person, a.span(j, end), lowerASCII(a.d.text[a.toks[j].start:a.toks[end-1].end]))
+	a.emit(Person, a.span(j, end), "")
 	return end
 }
 
@@ -124,7 +124,7 @@ func (a *analyzer) nameAt(i int) int {
 		return i
 	}
 	end := a.extendName(i+1, false)
-	a.emit(Person, a.span(i, end), lowerASCII(a.d.text[t.start:a.toks[end-1].end]))
+	a.emit(Person, a.span(i, end), "")
 	return end
 }
 

@@ -23,10 +23,10 @@ func TestRedactTextForms(t *testing.T) {
 		// Cards: brands, groupings, spoken, homophones, mixed.
 		{"card 4111 1111 1111 1111 thanks", "card [CARD_NUMBER] thanks"},
 		{"4111-1111-1111-1111", "[CARD_NUMBER]"},
-		{"it's 2223000048410010", "it's [CARD_NUMBER]"},                    // Mastercard 2-series
-		{"amex 3782 822463 10005", "amex [CARD_NUMBER]"},                    // 15 digits, 4-6-5
-		{"unionpay 6212345678901265 ok", "unionpay [CARD_NUMBER] ok"},        // 16 digits
-		{"visa 4111111111111111110 ok", "visa [CARD_NUMBER] ok"},             // 19 digits
+		{"it's 2223000048410010", "it's [CARD_NUMBER]"},               // Mastercard 2-series
+		{"amex 3782 822463 10005", "amex [CARD_NUMBER]"},              // 15 digits, 4-6-5
+		{"unionpay 6212345678901265 ok", "unionpay [CARD_NUMBER] ok"}, // 16 digits
+		{"visa 4111111111111111110 ok", "visa [CARD_NUMBER] ok"},      // 19 digits
 		{"sure it's four one one one one one one one one one one one one one one one", "sure it's [CARD_NUMBER]"},
 		{"four one one one for one one one one one one one one one one five", "[CARD_NUMBER]"},
 		{"4111 1111 one one one one one one one one", "[CARD_NUMBER]"},

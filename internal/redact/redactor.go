@@ -3,6 +3,7 @@ package redact
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -125,7 +126,7 @@ func (r *Redactor) RedactText(text string) (Result, error) {
 	}
 	d := &doc{text: text, segs: []segment{{0, len(text), ""}}}
 	dets := r.detect(d)
-	out, spans, _, counts := r.render(d, dets)
+	out, spans, _, counts := r.render(d, dets, true)
 	return Result{Text: out[0], Spans: spans, Counts: counts}, nil
 }
 
@@ -137,7 +138,7 @@ func (r *Redactor) RedactFields(fields ...string) ([]string, Counts, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	out, _, _, counts := r.render(d, r.detect(d))
+	out, _, _, counts := r.render(d, r.detect(d), false)
 	return out, counts, nil
 }
 
@@ -183,45 +184,57 @@ const maxPooledTokens = 1 << 20
 
 // render writes each segment of d with its detections replaced, and
 // returns the segments' texts, the spans (offsets relative to each segment),
-// the replacement text of each span and the counts.
-func (r *Redactor) render(d *doc, dets []detection) ([]string, []Span, []string, Counts) {
-	out := make([]string, len(d.segs))
-	counts := Counts{}
-	var spans []Span
-	var repls []string
+// the replacement text of each span and the counts. Spans and replacements
+// are only collected when withSpans is set.
+func (r *Redactor) render(d *doc, dets []detection, withSpans bool) ([]string, []Span, []string, Counts) {
 	type piece struct {
 		part  rng
-		repl  string
-		typ   EntityType
-		index int
+		index int // detection
+		first bool
 	}
-	bySeg := make([][]piece, len(d.segs))
+	counts := Counts{}
+	pieces := make([]piece, 0, len(dets)+4)
+	split := false
 	for k := range dets {
-		det := &dets[k]
-		counts[det.typ]++
-		for p, part := range det.parts {
-			repl := det.typ.placeholder()
-			if p == 0 {
-				repl = r.renderValue(det, d.text[part.start:part.end])
-			}
-			s := segmentOf(d, int(part.start))
-			bySeg[s] = append(bySeg[s], piece{part, repl, det.typ, k})
+		counts[dets[k].typ]++
+		for p, part := range dets[k].parts {
+			pieces = append(pieces, piece{part, k, p == 0})
 		}
+		split = split || len(dets[k].parts) > 1
 	}
+	if split {
+		// Parts of an entity split across turns interleave with others.
+		slices.SortStableFunc(pieces, func(x, y piece) int { return int(x.part.start - y.part.start) })
+	}
+	var spans []Span
+	var repls []string
+	if withSpans {
+		spans, repls = make([]Span, 0, len(pieces)), make([]string, 0, len(pieces))
+	}
+	out := make([]string, len(d.segs))
+	next := 0
 	for s, seg := range d.segs {
 		var b strings.Builder
+		b.Grow(seg.end - seg.start + 16)
 		last := seg.start
-		for _, p := range bySeg[s] {
+		for ; next < len(pieces) && int(pieces[next].part.start) < seg.end; next++ {
+			p := pieces[next]
 			start, end := max(int(p.part.start), seg.start), min(int(p.part.end), seg.end)
 			if start < last || start >= end {
 				continue
 			}
+			repl := dets[p.index].typ.placeholder()
+			if p.first {
+				repl = r.renderValue(&dets[p.index], d.text[p.part.start:p.part.end])
+			}
 			b.WriteString(d.text[last:start])
-			b.WriteString(p.repl)
+			b.WriteString(repl)
 			last = end
-			spans = append(spans, Span{Type: p.typ, Entity: p.index, Turn: s, Start: start - seg.start,
-				End: end - seg.start, WordStart: -1, WordEnd: -1})
-			repls = append(repls, p.repl)
+			if withSpans {
+				spans = append(spans, Span{Type: dets[p.index].typ, Entity: p.index, Turn: s, Start: start - seg.start,
+					End: end - seg.start, WordStart: -1, WordEnd: -1})
+				repls = append(repls, repl)
+			}
 		}
 		b.WriteString(d.text[last:seg.end])
 		out[s] = b.String()

@@ -115,7 +115,7 @@ func (r *Redactor) redactChunk(prev, chunk []byte) (string, Counts) {
 		}
 	}
 	d.segs[0].start = int(base)
-	out, _, _, counts := r.render(d, kept)
+	out, _, _, counts := r.render(d, kept, false)
 	return out[0], counts
 }
 

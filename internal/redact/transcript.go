@@ -60,7 +60,7 @@ func (r *Redactor) RedactTranscript(t Transcript) (Transcript, []Span, error) {
 	if err != nil {
 		return Transcript{}, nil, err
 	}
-	outTexts, spans, repls, _ := r.render(d, r.detect(d))
+	outTexts, spans, repls, _ := r.render(d, r.detect(d), true)
 	out := Transcript{Turns: make([]Turn, len(t.Turns))}
 	byTurn := make([][]int, len(t.Turns))
 	for k := range spans {
