@@ -33,10 +33,11 @@ func OpenAPI() []byte {
 
 // API serves /api/v1.
 type API struct {
-	svc     *records.Service
-	tokens  *tokens.Service
-	log     *slog.Logger
-	maxBody int64
+	svc      *records.Service
+	tokens   *tokens.Service
+	log      *slog.Logger
+	maxBody  int64
+	auditLog *audit.Log // see WithAuditLog
 }
 
 // New returns an API over the domain services. maxBody bounds JSON request
@@ -74,6 +75,7 @@ func (a *API) Register(mux *http.ServeMux, protect func(http.Handler) http.Handl
 	handle("POST /api/v1/tokens", a.createToken)
 	handle("GET /api/v1/tokens", a.listTokens)
 	handle("DELETE /api/v1/tokens/{id}", a.revokeToken)
+	a.registerAudit(handle)
 	handle("/api/v1/", func(w http.ResponseWriter, r *http.Request) error {
 		if err := a.svc.AuditRefused(r.Context(), "unknown route", "no_such_route"); err != nil {
 			return err

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -752,6 +753,51 @@ func TestOpenAPIAgainstServer(t *testing.T) {
 	s.do(404, auditor, "DELETE", customer, nil)
 	s.do(200, privacy, "DELETE", customer, nil)
 	s.do(404, privacy, "DELETE", customer, nil)
+
+	// Audit log.
+	cp := s.do(200, auditor, "GET", "/api/v1/audit/checkpoint", nil)
+	lines := strings.Split(string(cp.Body), "\n")
+	size, err := strconv.Atoi(lines[1])
+	if err != nil || size < 10 || !strings.HasPrefix(lines[0], "confide.local/audit/") {
+		t.Fatalf("checkpoint %q", cp.Body)
+	}
+	s.do(403, agent, "GET", "/api/v1/audit/checkpoint", nil)
+	s.do(401, "", "GET", "/api/v1/audit/checkpoint", nil)
+	var entries struct{ Entries []struct{ Index int64 } }
+	s.do(200, auditor, "GET", fmt.Sprintf("/api/v1/audit/entries?start=0&end=%d", size), nil).decode(t, &entries)
+	if len(entries.Entries) != size {
+		t.Errorf("entries: %d, want %d", len(entries.Entries), size)
+	}
+	s.do(400, auditor, "GET", "/api/v1/audit/entries?start=x", nil)
+	s.do(400, auditor, "GET", fmt.Sprintf("/api/v1/audit/entries?start=%d", size), nil)
+	s.do(403, secAdmin, "GET", "/api/v1/audit/entries?start=0", nil)
+	var proof struct{ Hashes [][]byte }
+	s.do(200, auditor, "GET", fmt.Sprintf("/api/v1/audit/proof/inclusion?index=3&size=%d", size), nil).decode(t, &proof)
+	if len(proof.Hashes) == 0 {
+		t.Error("empty inclusion proof in a tree of more than one leaf")
+	}
+	s.do(400, auditor, "GET", "/api/v1/audit/proof/inclusion?index=5", nil)
+	s.do(400, auditor, "GET", fmt.Sprintf("/api/v1/audit/proof/inclusion?index=0&size=%d", size+1000), nil)
+	s.do(403, privacy, "GET", "/api/v1/audit/proof/inclusion?index=0&size=1", nil)
+	s.do(200, auditor, "GET", fmt.Sprintf("/api/v1/audit/proof/consistency?old=1&new=%d", size), nil)
+	s.do(400, auditor, "GET", "/api/v1/audit/proof/consistency?old=0&new=1", nil)
+	s.do(403, itSupport, "GET", "/api/v1/audit/proof/consistency?old=1&new=1", nil)
+	var events struct {
+		Items []struct {
+			Index int64
+			Event struct{ Action, Outcome string }
+		}
+		NextAfter *int64 `json:"next_after"`
+	}
+	s.do(200, auditor, "GET", "/api/v1/audit/events?actor=&outcome=denied&limit=2", nil).decode(t, &events)
+	if len(events.Items) != 2 || events.NextAfter == nil || events.Items[0].Event.Outcome != "denied" {
+		t.Errorf("first page of denied events: %+v", events)
+	}
+	s.do(200, auditor, "GET", fmt.Sprintf("/api/v1/audit/events?outcome=denied&after=%d&from=2000-01-01T00:00:00Z", *events.NextAfter), nil)
+	s.do(400, auditor, "GET", "/api/v1/audit/events?from=yesterday", nil)
+	s.do(400, auditor, "GET", "/api/v1/audit/events?limit=0", nil)
+	s.do(400, auditor, "GET", "/api/v1/audit/events?colour=red", nil)
+	s.do(403, supervisor, "GET", "/api/v1/audit/events", nil)
 
 	for route, op := range operations(s.doc) {
 		if !s.seen[op.OperationID] {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/confide-cc/confide/internal/audit"
 	"github.com/confide-cc/confide/internal/blob"
 	"github.com/confide-cc/confide/internal/blob/fs"
 	"github.com/confide-cc/confide/internal/blob/s3"
@@ -35,6 +36,8 @@ type App struct {
 	Records *records.Service
 	Tokens  *tokens.Service
 	Metrics *httpx.Metrics
+	// Audit is the Merkle-tree audit log: checkpoints, proofs, export.
+	Audit *audit.Log
 
 	closeStore func() error
 }
@@ -122,8 +125,25 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		AfterErase:        afterErase,
 	})
 	a.Tokens = tokens.New(a.Store)
+	if a.Audit, err = openAuditLog(ctx, a.Store, v, cfg, log); err != nil {
+		return nil, err
+	}
 	ok = true
 	return a, nil
+}
+
+// openAuditLog opens the audit log of st, signing checkpoints with the
+// installation's checkpoint key (created on first use).
+func openAuditLog(ctx context.Context, st store.Store, v *vault.Vault, cfg config.Config, log *slog.Logger) (*audit.Log, error) {
+	origin, err := audit.Origin(ctx, st)
+	if err != nil {
+		return nil, fmt.Errorf("audit log: %w", err)
+	}
+	signer, err := v.NoteSigner(ctx, origin)
+	if err != nil {
+		return nil, fmt.Errorf("audit checkpoint key: %w", err)
+	}
+	return audit.NewLog(st, origin, signer, audit.Options{Logger: log, WitnessDir: cfg.AuditWitnessDir}), nil
 }
 
 // Close releases the database.

@@ -1,10 +1,12 @@
 package app_test
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
 	"github.com/confide-cc/confide/internal/identity"
+	"github.com/confide-cc/confide/internal/redact/audio"
 )
 
 // TestIngestRedactsBeforeStoring: card numbers spoken as words and split
@@ -87,4 +89,53 @@ func words(start float64, text string) []any {
 		out = append(out, map[string]any{"word": w, "start": start + 0.3*float64(i), "end": start + 0.3*float64(i) + 0.25})
 	}
 	return out
+}
+
+// TestRecordingRedactedFromTranscript: the stretches of audio under
+// redacted words are silenced as the recording streams in; audio that
+// cannot be redacted is refused.
+func TestRecordingRedactedFromTranscript(t *testing.T) {
+	e := newEnv(t)
+	cid := e.createCustomer(sampleCustomer())
+	call := callInteraction(cid)
+	call["transcript"] = map[string]any{"turns": []any{
+		map[string]any{"speaker": "agent", "start": 0, "end": 1, "text": "what is the card number"},
+		map[string]any{"speaker": "customer", "start": 1, "end": 6, "text": "4111 1111 1111 1111",
+			"words": words(1, "4111 1111 1111 1111")},
+	}}
+	iid := e.createInteraction(call)
+	samples := make([]byte, 8000*8) // 8 s of 8 kHz µ-law, no silence anywhere
+	for i := range samples {
+		samples[i] = 0x10
+	}
+	wav := audio.Write(audio.MuLaw, 1, 8000, samples)
+	path := "/api/v1/interactions/" + iid + "/recording"
+	e.must(e.do(identity.RoleIntegration, "PUT", path, wav, "Content-Type", "audio/wav"), 201)
+	got := e.must(e.do(identity.RoleAgent, "GET", path, nil), 200).Body
+	info, err := audio.Parse(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := got[info.DataOffset:]
+	at := func(sec float64) byte { return data[int(sec*8000)] }
+	if at(1.5) != 0xFF || at(2.0) != 0xFF || at(0.5) != 0x10 || at(5) != 0x10 {
+		t.Errorf("samples at 0.5/1.5/2.0/5 s = %x %x %x %x; want the card number silenced only", at(0.5), at(1.5), at(2), at(5))
+	}
+	for _, tc := range []struct {
+		name, ctype string
+		body        []byte
+		status      int
+	}{
+		{"mp3 cannot be redacted", "audio/mpeg", []byte("ID3\x03..."), 415},
+		{"not really a wav", "audio/wav", []byte("RIFF0000WAVEjunk"), 422},
+		{"too short for the spans", "audio/wav", audio.Write(audio.MuLaw, 1, 8000, samples[:4000]), 422},
+	} {
+		if r := e.do(identity.RoleIntegration, "PUT", path, tc.body, "Content-Type", tc.ctype); r.Status != tc.status {
+			t.Errorf("%s: %d, want %d: %s", tc.name, r.Status, tc.status, r.Body)
+		}
+	}
+	// The redacted recording is still the one stored.
+	if again := e.must(e.do(identity.RoleAgent, "GET", path, nil), 200).Body; !bytes.Equal(again, got) {
+		t.Errorf("a refused upload replaced the recording")
+	}
 }

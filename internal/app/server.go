@@ -27,7 +27,7 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("GET /readyz", httpx.Route(http.HandlerFunc(a.ready)))
 	mux.Handle("GET /metrics", httpx.Route(a.Metrics.Handler()))
 	authn := httpx.Authenticate(a.Tokens, a.Records, a.Log)
-	api.New(a.Records, a.Tokens, a.Log, a.Config.MaxBodyBytes).Register(mux, func(h http.Handler) http.Handler {
+	api.New(a.Records, a.Tokens, a.Log, a.Config.MaxBodyBytes).WithAuditLog(a.Audit).Register(mux, func(h http.Handler) http.Handler {
 		return httpx.Route(authn(h))
 	})
 	var h http.Handler = mux
@@ -105,6 +105,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	defer stopBG()
 	go a.Records.RunBlobCollector(bg, cfg.BlobGCInterval)
 	go a.reloadKeys(bg, keyReloadInterval)
+	go a.Audit.Run(bg, audit.CheckpointInterval)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

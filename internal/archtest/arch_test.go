@@ -123,4 +123,3 @@ func TestLayering(t *testing.T) {
 		}
 	}
 }
-

@@ -2,29 +2,14 @@ package audit_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"path/filepath"
 	"testing"
 
-	_ "modernc.org/sqlite" // direct access to the database file, as an attacker would have
-
 	"github.com/confide-cc/confide/internal/audit"
-	"github.com/confide-cc/confide/internal/identity"
 	"github.com/confide-cc/confide/internal/store"
 	"github.com/confide-cc/confide/internal/store/sqlite"
 )
-
-func appendN(t *testing.T, st store.Store, n int) {
-	t.Helper()
-	ctx := identity.WithPrincipal(context.Background(), identity.Principal{ID: "tok_x", Kind: identity.KindService, Roles: []string{"agent"}})
-	for i := 0; i < n; i++ {
-		ev := audit.NewEvent(ctx, "customer.read", "customer/abc", audit.Success)
-		if err := st.Update(ctx, func(tx store.Tx) error { return audit.Append(ctx, tx, ev) }); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 func TestAppendRejectsUncataloguedActions(t *testing.T) {
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"))
@@ -40,44 +25,99 @@ func TestAppendRejectsUncataloguedActions(t *testing.T) {
 	}
 }
 
-// TestVerifyDetectsTampering edits, deletes and reorders records directly
-// in the database file and checks that Verify names the first bad record.
-func TestVerifyDetectsTampering(t *testing.T) {
+// TestProofsAtEverySize grows the log in uneven steps, signing a
+// checkpoint after each, and checks every entry's inclusion in every
+// checkpoint and the consistency of every pair of checkpoints.
+func TestProofsAtEverySize(t *testing.T) {
+	ctx := context.Background()
+	f := openLog(t, audit.Options{})
+	st, l := f.st, f.log
+	var cps []audit.Checkpoint
+	if c := integrate(t, l); c.Size != 0 {
+		t.Fatalf("first checkpoint of an empty log has size %d", c.Size)
+	}
+	for _, step := range []int{1, 1, 2, 5, 8, 13, 3} {
+		appendN(t, st, step)
+		cps = append(cps, integrate(t, l))
+	}
+	last := cps[len(cps)-1]
+	if last.Size != 33 {
+		t.Fatalf("last checkpoint has size %d, want 33", last.Size)
+	}
+	entries, err := l.Entries(ctx, 0, int64(last.Size))
+	if err != nil || len(entries) != 33 {
+		t.Fatalf("Entries = %d, %v", len(entries), err)
+	}
+	for _, c := range cps {
+		for _, e := range entries[:c.Size] {
+			p, err := l.InclusionProof(ctx, e.Index, int64(c.Size))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := audit.VerifyInclusion(c, uint64(e.Index), e.Data, p); err != nil {
+				t.Errorf("inclusion of %d in %d: %v", e.Index, c.Size, err)
+			}
+			if len(p) > 0 {
+				if audit.VerifyInclusion(c, uint64(e.Index), append([]byte("x"), e.Data...), p) == nil {
+					t.Errorf("inclusion of altered leaf %d in %d verified", e.Index, c.Size)
+				}
+			}
+		}
+		for _, newer := range cps {
+			if newer.Size < c.Size || c.Size == 0 {
+				continue
+			}
+			p, err := l.ConsistencyProof(ctx, int64(c.Size), int64(newer.Size))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := audit.VerifyConsistency(c, newer, p); err != nil {
+				t.Errorf("consistency %d → %d: %v", c.Size, newer.Size, err)
+			}
+		}
+	}
+}
+
+func TestProofArgumentsOutOfRange(t *testing.T) {
+	ctx := context.Background()
+	f := openLog(t, audit.Options{})
+	st, l := f.st, f.log
+	appendN(t, st, 4)
+	integrate(t, l)
+	appendN(t, st, 2) // not yet integrated
 	tests := []struct {
-		name    string
-		sql     string
-		wantSeq int64
+		name string
+		call func() error
 	}{
-		{"edit an event", `UPDATE audit_log SET body = CAST(replace(CAST(body AS TEXT), 'customer/abc', 'customer/xyz') AS BLOB) WHERE seq = 3`, 3},
-		{"delete an event", `DELETE FROM audit_log WHERE seq = 4`, 4},
-		{"swap two events", `UPDATE audit_log SET body = (SELECT body FROM audit_log WHERE seq = 2) WHERE seq = 5`, 5},
-		{"recompute one hash", `UPDATE audit_log SET hash = zeroblob(32) WHERE seq = 2`, 2},
+		{"index equal to size", func() error { _, err := l.InclusionProof(ctx, 4, 4); return err }},
+		{"negative index", func() error { _, err := l.InclusionProof(ctx, -1, 4); return err }},
+		{"size beyond the tree", func() error { _, err := l.InclusionProof(ctx, 0, 6); return err }},
+		{"consistency from 0", func() error { _, err := l.ConsistencyProof(ctx, 0, 4); return err }},
+		{"consistency backwards", func() error { _, err := l.ConsistencyProof(ctx, 4, 3); return err }},
+		{"consistency beyond the tree", func() error { _, err := l.ConsistencyProof(ctx, 2, 5); return err }},
+		{"entries beyond the tree", func() error { _, err := l.Entries(ctx, 0, 5); return err }},
+		{"empty entries range", func() error { _, err := l.Entries(ctx, 2, 2); return err }},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "a.db")
-			st, err := sqlite.Open(context.Background(), path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			appendN(t, st, 6)
-			if n, err := audit.Verify(context.Background(), st); err != nil || n != 6 {
-				t.Fatalf("before tampering: %d, %v", n, err)
-			}
-			db, err := sql.Open("sqlite", path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := db.Exec(tc.sql); err != nil {
-				t.Fatal(err)
-			}
-			db.Close()
-			_, err = audit.Verify(context.Background(), st)
-			var ve *audit.VerifyError
-			if !errors.As(err, &ve) || ve.Seq != tc.wantSeq {
-				t.Fatalf("Verify = %v, want a break at seq %d", err, tc.wantSeq)
-			}
-		})
+		if err := tc.call(); !errors.Is(err, audit.ErrOutOfRange) {
+			t.Errorf("%s: err = %v, want ErrOutOfRange", tc.name, err)
+		}
+	}
+}
+
+func TestWitnessDirectoryGetsEveryCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	f := openLog(t, audit.Options{WitnessDir: dir})
+	st, l := f.st, f.log
+	appendN(t, st, 3)
+	msg, size, err := l.Integrate(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"3", "latest"} {
+		got, err := readFile(filepath.Join(dir, name))
+		if err != nil || got != string(msg) {
+			t.Errorf("witness %s = %q, %v; want the checkpoint of size %d", name, got, err, size)
+		}
 	}
 }

@@ -33,6 +33,11 @@ var Catalogue = catalogue(
 	Definition{"CF-5001", "system.start", "A Confide node started serving (audit logging active).", "10.2.1.6"},
 	Definition{"CF-5002", "system.stop", "A Confide node stopped serving.", "10.2.1.6"},
 	Definition{"CF-5003", "request.denied", "A request was refused before reaching an action (unauthenticated or unknown route).", "10.2.1.4"},
+	Definition{"CF-6001", "audit.read", "The audit log was read: a checkpoint, entries or a proof (which one in details).", "10.2.1.3"},
+	Definition{"CF-6002", "audit.search", "Audit events were searched (the filters used in details).", "10.2.1.3"},
+	Definition{"CF-6003", "audit.export", "The audit log was exported for offline verification.", "10.2.1.3"},
+	Definition{"CF-6004", "audit.verify", "The audit log was verified against its signed checkpoints (the result in the outcome).", "10.2.1.3"},
+	Definition{"CF-6005", "audit.tamper", "A node found the stored audit log not matching its signed checkpoints and stopped extending it (critical).", "10.2.1.6"},
 )
 
 func catalogue(defs ...Definition) map[string]Definition {

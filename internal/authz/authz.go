@@ -35,6 +35,8 @@ const (
 	AttachmentDownload Action = "attachment.download"
 	TokenManage        Action = "token.manage"
 	KeysRotate         Action = "keys.rotate"
+	AuditRead          Action = "audit.read"   // checkpoints, entries, proofs
+	AuditSearch        Action = "audit.search" // event search
 )
 
 // Table maps each action to the roles allowed to perform it. Anything not
@@ -54,6 +56,8 @@ var Table = map[Action][]string{
 	AttachmentDownload: {identity.RoleAgent, identity.RoleSupervisor, identity.RoleQAAnalyst},
 	TokenManage:        {identity.RoleSecurityAdmin},
 	KeysRotate:         {identity.RoleITSupport, identity.RoleSecurityAdmin},
+	AuditRead:          {identity.RoleAuditor},
+	AuditSearch:        {identity.RoleAuditor},
 }
 
 // RevealFields maps each role to the profile fields it may reveal in clear.

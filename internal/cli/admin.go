@@ -141,26 +141,3 @@ func runKeys(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	}
 	return 0
 }
-
-func runAudit(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "verify" {
-		fmt.Fprintln(stderr, "usage: confide audit verify")
-		return 2
-	}
-	cfg, _, code := loadConfig("audit verify", args[1:], stderr, nil)
-	if code >= 0 {
-		return code
-	}
-	a, ok := openApp(ctx, "audit", cfg, newLogger(cfg, io.Discard), stderr)
-	if !ok {
-		return 1
-	}
-	defer a.Close()
-	n, err := audit.Verify(ctx, a.Store)
-	if err != nil {
-		fmt.Fprintf(stderr, "confide audit verify: FAILED after %d good records: %v\n", n, err)
-		return 1
-	}
-	fmt.Fprintf(stdout, "audit chain OK: %d records\n", n)
-	return 0
-}

@@ -136,7 +136,7 @@ func TestServeTLSAndTokens(t *testing.T) {
 
 	// The log holds the whole story: start, request, stop; and verifies.
 	vOut, vErr, code := run(t, "audit", "verify", "--data", dir)
-	if code != 0 || !strings.Contains(vOut, "audit chain OK") {
+	if code != 0 || !strings.Contains(vOut, "audit log OK") {
 		t.Fatalf("audit verify: %d %s %s", code, vOut, vErr)
 	}
 	lOut, _, code := run(t, "tokens", "list", "--data", dir)

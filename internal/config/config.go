@@ -45,6 +45,11 @@ type Config struct {
 	IdleTimeout       time.Duration // http.Server.IdleTimeout
 	BlobGCInterval    time.Duration // period of the orphaned-blob collector
 
+	// AuditWitnessDir, if set, receives a copy of every audit checkpoint
+	// this node signs, outside the database (one file per tree size and
+	// "latest").
+	AuditWitnessDir string
+
 	// prov records where each value came from; nil means all defaults.
 	// It is shared, never modified, by copies of the Config.
 	prov *provenance

@@ -62,6 +62,8 @@ var settings = []*setting{
 		func(c *Config) any { return &c.IdleTimeout }),
 	newSetting("blob_gc_interval", "`duration` between runs of the orphaned-blob collector",
 		func(c *Config) any { return &c.BlobGCInterval }),
+	newSetting("audit_witness_dir", "`directory` that receives a copy of every signed audit checkpoint (off if empty)",
+		func(c *Config) any { return &c.AuditWitnessDir }),
 }
 
 // defaults returns the built-in defaults. The paths derived from data_dir

@@ -2,6 +2,7 @@ package records
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -11,6 +12,7 @@ import (
 	"github.com/confide-cc/confide/internal/apperr"
 	"github.com/confide-cc/confide/internal/audit"
 	"github.com/confide-cc/confide/internal/authz"
+	"github.com/confide-cc/confide/internal/redact/audio"
 	"github.com/confide-cc/confide/internal/store"
 	"github.com/confide-cc/confide/internal/vault"
 )
@@ -39,11 +41,33 @@ func (s *Service) UploadRecording(ctx context.Context, interactionID, contentTyp
 	if err != nil {
 		return RecordingInfo{}, s.reject(ctx, ev, mapStoreErr(err))
 	}
+	spans, err := s.audioSpans(keys, row)
+	if err != nil {
+		return RecordingInfo{}, s.reject(ctx, ev, err)
+	}
+	var src io.Reader = &limitReader{r: body, left: s.opt.MaxRecordingBytes}
+	if len(spans) > 0 {
+		// Words were redacted from the transcript: the same stretches are
+		// silenced in the audio as it streams in. Audio that cannot be
+		// redacted is refused, never stored as is.
+		if !wavTypes[mt] {
+			return RecordingInfo{}, s.reject(ctx, ev, apperr.New(apperr.UnsupportedMedia, "unredactable_audio",
+				"Content-Type: this call's transcript has redacted words, so the recording must be WAV (audio/wav) to be redacted"))
+		}
+		if src, err = audio.NewReader(src, spans, audio.Options{}); err != nil {
+			return RecordingInfo{}, s.reject(ctx, ev, apperr.New(apperr.Unprocessable, "unredactable_audio",
+				"recording: not a WAV file that can be redacted (PCM 16-bit, µ-law or A-law; 8–48 kHz; mono or stereo)").WithCause(err))
+		}
+	}
 	key := "recordings/" + interactionID + "/" + randomKey()
-	size, err := s.putEncrypted(ctx, keys, key, &limitReader{r: body, left: s.opt.MaxRecordingBytes})
+	size, err := s.putEncrypted(ctx, keys, key, src)
 	if err != nil {
 		var ae *apperr.Error
-		if !errors.As(err, &ae) {
+		switch {
+		case errors.As(err, &ae):
+		case errors.Is(err, audio.ErrUnaligned):
+			err = apperr.New(apperr.Unprocessable, "unredactable_audio", "recording: a redacted span of the transcript lies outside the audio").WithCause(err)
+		default:
 			err = apperr.New(apperr.Invalid, "upload_failed", "the recording could not be read completely").WithCause(err)
 		}
 		return RecordingInfo{}, s.reject(ctx, ev, err)
@@ -54,7 +78,7 @@ func (s *Service) UploadRecording(ctx context.Context, interactionID, contentTyp
 		return RecordingInfo{}, apperr.Wrap(err, "encryption failed")
 	}
 	now := s.opt.Now().UTC()
-	ev.Details = map[string]any{"customer_id": row.CustomerID, "size": size, "content_type": mt}
+	ev.Details = map[string]any{"customer_id": row.CustomerID, "size": size, "content_type": mt, "redacted_spans": len(spans)}
 	err = s.audited(ctx, ev, func(tx store.Tx, _ *audit.Event) error {
 		if _, err := tx.GetInteraction(ctx, interactionID); errors.Is(err, store.ErrNotFound) {
 			return apperr.NotFoundErr("interaction") // erased meanwhile
@@ -71,6 +95,32 @@ func (s *Service) UploadRecording(ctx context.Context, interactionID, contentTyp
 	}
 	s.kickCollector()
 	return RecordingInfo{ContentType: mt, Size: size, UploadedAt: now}, nil
+}
+
+// wavTypes are the media types of WAV audio.
+var wavTypes = map[string]bool{"audio/wav": true, "audio/x-wav": true, "audio/wave": true, "audio/vnd.wave": true}
+
+// audioSpans returns the audio intervals redacted from the interaction's
+// transcript.
+func (s *Service) audioSpans(keys *vault.CustomerKeys, row store.Interaction) ([]audio.Interval, error) {
+	pt, err := keys.Open(row.Content, vault.FieldAD{Table: tableInteractions, Column: "content", Row: row.ID})
+	if err != nil {
+		return nil, apperr.Wrap(err, "decryption failed")
+	}
+	var doc struct {
+		Redaction *Redaction `json:"redaction"`
+	}
+	if err := json.Unmarshal(pt, &doc); err != nil {
+		return nil, apperr.Wrap(err, "corrupt interaction content")
+	}
+	if doc.Redaction == nil {
+		return nil, nil
+	}
+	out := make([]audio.Interval, len(doc.Redaction.AudioSpans))
+	for i, sp := range doc.Redaction.AudioSpans {
+		out[i] = audio.Interval{Start: sp[0], End: sp[1]}
+	}
+	return out, nil
 }
 
 // limitReader fails with a TooLarge error once more than left bytes are read.

@@ -46,6 +46,7 @@ type Tx interface {
 	Blobs
 	Tokens
 	Audit
+	AuditTree
 	Erasures
 }
 
@@ -225,6 +226,9 @@ type AuditRecord struct {
 	Body     []byte // canonical JSON of the event (no PII)
 	PrevHash []byte
 	Hash     []byte
+	// Copies of the event's fields, for search only: Body is what the
+	// chain and the Merkle tree commit to.
+	Actor, Action, Resource, Outcome string
 }
 
 // Audit stores the hash-chained audit log.
@@ -237,6 +241,65 @@ type Audit interface {
 	AppendAudit(ctx context.Context, r AuditRecord) error
 	// ListAudit returns up to limit records with Seq >= fromSeq in order.
 	ListAudit(ctx context.Context, fromSeq int64, limit int) ([]AuditRecord, error)
+	// SearchAudit returns up to q.Limit records matching q, in Seq order.
+	SearchAudit(ctx context.Context, q AuditQuery) ([]AuditRecord, error)
+}
+
+// AuditQuery selects audit records. Empty fields match everything.
+type AuditQuery struct {
+	Actor, Action, Resource, Outcome string // exact matches
+	From, To                         time.Time
+	AfterSeq                         int64 // records with Seq > AfterSeq
+	Limit                            int
+}
+
+// AuditTreeState is how far the Merkle tree over the audit log is built:
+// its leaves are the bodies of the records with Seq 1..Size.
+type AuditTreeState struct {
+	// Origin names the log; it is chosen at random when the database is
+	// created and never changes.
+	Origin string
+	Size   int64
+	// Range holds the hashes of the compact range [0, Size), left to right.
+	Range [][]byte
+}
+
+// AuditNode is one complete node of the tree: Level 0 holds leaf hashes,
+// and node (l, i) is the parent of (l-1, 2i) and (l-1, 2i+1).
+type AuditNode struct {
+	Level int
+	Index int64
+	Hash  []byte
+}
+
+// AuditCheckpoint is a signed checkpoint of the tree at Size.
+type AuditCheckpoint struct {
+	Size      int64
+	Note      []byte // the signed note
+	CreatedAt time.Time
+}
+
+// AuditTree stores the Merkle tree over the audit log and its checkpoints.
+type AuditTree interface {
+	// AuditTreeState returns the tree state. Inside Update it locks the
+	// state until the transaction ends.
+	AuditTreeState(ctx context.Context) (AuditTreeState, error)
+	// AdvanceAuditTree replaces the state of size oldSize by s (origin
+	// unchanged) and inserts nodes; ErrConflict if the stored size is not
+	// oldSize or a node already exists.
+	AdvanceAuditTree(ctx context.Context, oldSize int64, s AuditTreeState, nodes []AuditNode) error
+	// AuditNodes returns the hashes of the nodes ids (Hash ignored), in
+	// the same order; ErrNotFound if one is missing.
+	AuditNodes(ctx context.Context, ids []AuditNode) ([][]byte, error)
+	// InsertAuditCheckpoint stores c; ErrConflict if a checkpoint of that
+	// size exists.
+	InsertAuditCheckpoint(ctx context.Context, c AuditCheckpoint) error
+	// LatestAuditCheckpoint returns the checkpoint of the largest size, or
+	// ErrNotFound.
+	LatestAuditCheckpoint(ctx context.Context) (AuditCheckpoint, error)
+	// ListAuditCheckpoints returns up to limit checkpoints with Size >=
+	// fromSize, by size.
+	ListAuditCheckpoints(ctx context.Context, fromSize int64, limit int) ([]AuditCheckpoint, error)
 }
 
 // Erasure is the receipt of a customer erasure.

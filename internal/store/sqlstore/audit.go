@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/confide-cc/confide/internal/store"
 )
@@ -34,8 +35,9 @@ func (t *tx) AppendAudit(ctx context.Context, r store.AuditRecord) error {
 	if n == 0 {
 		return fmt.Errorf("sqlstore: %s: sequence %d does not follow the head: %w", op, r.Seq, store.ErrConflict)
 	}
-	if _, err := t.exec(ctx, `INSERT INTO audit_log (seq, time, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?)`,
-		r.Seq, micros(r.Time), bytesArg(r.Body), bytesArg(r.PrevHash), bytesArg(r.Hash)); err != nil {
+	if _, err := t.exec(ctx, `INSERT INTO audit_log (seq, time, body, prev_hash, hash, actor_id, action, resource, outcome)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.Seq, micros(r.Time), bytesArg(r.Body), bytesArg(r.PrevHash), bytesArg(r.Hash), r.Actor, r.Action, r.Resource, r.Outcome); err != nil {
 		return t.fail(op, err)
 	}
 	return nil
@@ -47,12 +49,44 @@ func (t *tx) ListAudit(ctx context.Context, fromSeq int64, limit int) ([]store.A
 	if err := checkLimit(op, limit); err != nil {
 		return nil, err
 	}
-	return list(ctx, t, op, scanAuditRecord, `SELECT seq, time, body, prev_hash, hash FROM audit_log
+	return list(ctx, t, op, scanAuditRecord, `SELECT `+auditColumns+` FROM audit_log
 		WHERE seq >= ? ORDER BY seq LIMIT ?`, fromSeq, limit)
 }
 
+// SearchAudit implements store.Audit.
+func (t *tx) SearchAudit(ctx context.Context, q store.AuditQuery) ([]store.AuditRecord, error) {
+	const op = "search audit"
+	if err := checkLimit(op, q.Limit); err != nil {
+		return nil, err
+	}
+	var where strings.Builder
+	args := []any{q.AfterSeq}
+	where.WriteString("seq > ?")
+	for _, f := range []struct{ col, val string }{
+		{"actor_id", q.Actor}, {"action", q.Action}, {"resource", q.Resource}, {"outcome", q.Outcome},
+	} {
+		if f.val != "" {
+			where.WriteString(" AND " + f.col + " = ?")
+			args = append(args, f.val)
+		}
+	}
+	if !q.From.IsZero() {
+		where.WriteString(" AND time >= ?")
+		args = append(args, q.From.UnixMicro())
+	}
+	if !q.To.IsZero() {
+		where.WriteString(" AND time < ?")
+		args = append(args, q.To.UnixMicro())
+	}
+	args = append(args, q.Limit)
+	return list(ctx, t, op, scanAuditRecord, `SELECT `+auditColumns+` FROM audit_log
+		WHERE `+where.String()+` ORDER BY seq LIMIT ?`, args...)
+}
+
+const auditColumns = `seq, time, body, prev_hash, hash, actor_id, action, resource, outcome`
+
 func scanAuditRecord(row scanner) (store.AuditRecord, error) {
 	var r store.AuditRecord
-	err := row.Scan(&r.Seq, timeDest{&r.Time}, &r.Body, &r.PrevHash, &r.Hash)
+	err := row.Scan(&r.Seq, timeDest{&r.Time}, &r.Body, &r.PrevHash, &r.Hash, &r.Actor, &r.Action, &r.Resource, &r.Outcome)
 	return r, err
 }

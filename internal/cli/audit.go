@@ -1,0 +1,305 @@
+package cli
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/confide-cc/confide/internal/app"
+	"github.com/confide-cc/confide/internal/audit"
+	"github.com/confide-cc/confide/internal/identity"
+)
+
+const auditUsage = `usage: confide audit key                 print the checkpoint verifier key
+       confide audit export --out DIR    export leaves, checkpoint and key for offline verification
+       confide audit verify              verify the database's log against its signed checkpoints
+       confide audit verify DIR [--key VKEY] [--witness WDIR] [--against URL [--token T] [--cacert PEM]]
+                                         verify an export offline (and against a witness or a server)`
+
+func runAudit(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, auditUsage)
+		return 2
+	}
+	switch sub, rest := args[0], args[1:]; {
+	case sub == "key":
+		return withAuditApp(ctx, "audit key", rest, stderr, nil, func(a *app.App) int {
+			fmt.Fprintln(stdout, a.Audit.VerifierKey())
+			return 0
+		})
+	case sub == "export":
+		var out string
+		return withAuditApp(ctx, "audit export", rest, stderr, func(fs *flag.FlagSet) {
+			fs.StringVar(&out, "out", "", "`directory` to write the export to (created; must not hold an export)")
+		}, func(a *app.App) int { return auditExport(ctx, a, out, stdout, stderr) })
+	case sub == "verify" && (len(rest) == 0 || strings.HasPrefix(rest[0], "-")):
+		return withAuditApp(ctx, "audit verify", rest, stderr, nil, func(a *app.App) int { return auditVerifyDB(ctx, a, stdout, stderr) })
+	case sub == "verify":
+		return auditVerifyDir(ctx, rest[0], rest[1:], stdout, stderr)
+	}
+	fmt.Fprintln(stderr, auditUsage)
+	return 2
+}
+
+// withAuditApp loads the configuration, opens the node's components and
+// runs fn.
+func withAuditApp(ctx context.Context, name string, args []string, stderr io.Writer, extra func(*flag.FlagSet), fn func(*app.App) int) int {
+	cfg, rest, code := loadConfig(name, args, stderr, extra)
+	if code >= 0 {
+		return code
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(stderr, "confide %s: unexpected argument %q\n", name, rest[0])
+		return 2
+	}
+	a, ok := openApp(ctx, name, cfg, newLogger(cfg, stderr), stderr)
+	if !ok {
+		return 1
+	}
+	defer a.Close()
+	return fn(a)
+}
+
+// recordCLIAccess audits an access to the log by the CLI.
+func recordCLIAccess(ctx context.Context, a *app.App, action string, outcome audit.Outcome, details map[string]any) error {
+	ctx = localAdmin(ctx, identity.RoleAuditor)
+	ev := audit.NewEvent(ctx, action, "audit", outcome)
+	ev.Details = details
+	return a.Audit.Record(ctx, ev)
+}
+
+func auditExport(ctx context.Context, a *app.App, out string, stdout, stderr io.Writer) int {
+	if out == "" {
+		fmt.Fprintln(stderr, "confide audit export: --out DIR is required")
+		return 2
+	}
+	if err := recordCLIAccess(ctx, a, "audit.export", audit.Success, map[string]any{"what": "export"}); err != nil {
+		fmt.Fprintf(stderr, "confide audit export: %v\n", err)
+		return 1
+	}
+	// Sign a checkpoint covering everything so far, the export event included.
+	if _, _, err := a.Audit.Integrate(ctx); err != nil {
+		fmt.Fprintf(stderr, "confide audit export: %v\n", err)
+		return 1
+	}
+	c, err := a.Audit.Export(ctx, out)
+	if err != nil {
+		fmt.Fprintf(stderr, "confide audit export: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "exported %d leaves of %s to %s\nverify with: confide audit verify %s --key '%s'\n",
+		c.Size, c.Origin, out, out, a.Audit.VerifierKey())
+	return 0
+}
+
+func auditVerifyDB(ctx context.Context, a *app.App, stdout, stderr io.Writer) int {
+	rep, err := audit.Verify(ctx, a.Store, a.Audit.Verifier())
+	outcome := audit.Success
+	if err != nil {
+		outcome = audit.Failure
+	}
+	if aerr := recordCLIAccess(ctx, a, "audit.verify", outcome, map[string]any{"what": "database", "records": rep.Records}); aerr != nil {
+		fmt.Fprintf(stderr, "confide audit verify: warning: could not audit this verification: %v\n", aerr)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "confide audit verify: FAILED: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "audit log OK: %d records, %d signed checkpoints verified, the latest covering %d records\n",
+		rep.Records, rep.Checkpoints, rep.Covered)
+	return 0
+}
+
+func auditVerifyDir(ctx context.Context, dir string, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("confide audit verify DIR", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	key := fs.String("key", "", "trusted verifier `key` (from confide audit key); default: DIR/key.vkey")
+	witness := fs.String("witness", "", "witness `directory` (audit_witness_dir) whose checkpoints the export must agree with")
+	against := fs.String("against", "", "base `URL` of a running server whose current checkpoint must extend the export")
+	token := fs.String("token", os.Getenv("CONFIDE_TOKEN"), "auditor API `token` for --against (default $CONFIDE_TOKEN)")
+	cacert := fs.String("cacert", "", "PEM `file` of the CA (or self-signed certificate) to trust for --against")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "confide audit verify: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "confide audit verify: FAILED: %v\n", err)
+		return 1
+	}
+	vkey := *key
+	if vkey == "" {
+		var err error
+		if vkey, err = audit.ReadVerifierKey(filepath.Join(dir, audit.KeyFile)); err != nil {
+			return fail(err)
+		}
+		fmt.Fprintln(stderr, "confide audit verify: warning: using the export's own key.vkey; compare it with `confide audit key` or pass --key")
+	}
+	v, err := note.NewVerifier(vkey)
+	if err != nil {
+		return fail(fmt.Errorf("verifier key: %w", err))
+	}
+	witnessed, err := readWitness(*witness, v)
+	if err != nil {
+		return fail(err)
+	}
+	var sizes []uint64
+	for _, c := range witnessed {
+		sizes = append(sizes, c.Size)
+	}
+	res, err := audit.VerifyExport(dir, audit.VerifyOptions{VerifierKey: vkey, RootsAt: sizes})
+	if err != nil {
+		return fail(err)
+	}
+	c := res.Checkpoint
+	fmt.Fprintf(stdout, "export OK: %d leaves of %s, root %x, signed by %s\n", c.Size, c.Origin, c.Hash, v.Name())
+	if err := checkWitness(witnessed, res, stdout); err != nil {
+		return fail(err)
+	}
+	if *against != "" {
+		if err := checkAgainst(ctx, *against, *token, *cacert, v, c, stdout); err != nil {
+			return fail(err)
+		}
+	}
+	return 0
+}
+
+// readWitness reads and verifies every checkpoint of a witness directory.
+func readWitness(dir string, v note.Verifier) ([]audit.Checkpoint, error) {
+	if dir == "" {
+		return nil, nil
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("witness: %w", err)
+	}
+	var out []audit.Checkpoint
+	for _, e := range entries {
+		if _, err := strconv.ParseUint(e.Name(), 10, 64); err != nil {
+			continue // "latest", temporary files
+		}
+		msg, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("witness: %w", err)
+		}
+		c, err := audit.OpenCheckpoint(msg, v, "")
+		if err != nil {
+			return nil, fmt.Errorf("witness checkpoint %s: %w", e.Name(), err)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// checkWitness compares the recomputed roots with the witnessed
+// checkpoints the export reaches.
+func checkWitness(witnessed []audit.Checkpoint, res audit.ExportResult, stdout io.Writer) error {
+	checked := 0
+	for _, w := range witnessed {
+		root, ok := res.Roots[w.Size]
+		if !ok {
+			continue // newer than the export
+		}
+		if string(root) != string(w.Hash) {
+			return fmt.Errorf("the export disagrees with the witnessed checkpoint of size %d: history was rewritten", w.Size)
+		}
+		checked++
+	}
+	if len(witnessed) > 0 {
+		fmt.Fprintf(stdout, "witness OK: %d witnessed checkpoints agree with the export\n", checked)
+	}
+	return nil
+}
+
+// checkAgainst fetches the server's current checkpoint and a consistency
+// proof from the export's checkpoint to it.
+func checkAgainst(ctx context.Context, base, token, cacert string, v note.Verifier, exported audit.Checkpoint, stdout io.Writer) error {
+	client, err := httpClient(cacert)
+	if err != nil {
+		return err
+	}
+	get := func(path string) ([]byte, error) {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(base, "/")+path, nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := client.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		if err != nil {
+			return nil, err
+		}
+		if resp.StatusCode != http.StatusOK {
+			return nil, fmt.Errorf("GET %s: %s: %.200s", path, resp.Status, body)
+		}
+		return body, nil
+	}
+	msg, err := get("/api/v1/audit/checkpoint")
+	if err != nil {
+		return fmt.Errorf("server checkpoint: %w", err)
+	}
+	current, err := audit.OpenCheckpoint(msg, v, exported.Origin)
+	if err != nil {
+		return fmt.Errorf("server checkpoint: %w", err)
+	}
+	if current.Size < exported.Size {
+		return fmt.Errorf("the server's log (size %d) is smaller than the export (size %d): history was truncated", current.Size, exported.Size)
+	}
+	if exported.Size > 0 {
+		body, err := get("/api/v1/audit/proof/consistency?" + url.Values{
+			"old": {strconv.FormatUint(exported.Size, 10)}, "new": {strconv.FormatUint(current.Size, 10)}}.Encode())
+		if err != nil {
+			return fmt.Errorf("consistency proof: %w", err)
+		}
+		var p struct{ Hashes [][]byte }
+		if err := json.Unmarshal(body, &p); err != nil {
+			return fmt.Errorf("consistency proof: %w", err)
+		}
+		if err := audit.VerifyConsistency(exported, current, p.Hashes); err != nil {
+			return fmt.Errorf("the server's log does not extend the export: %w", err)
+		}
+	}
+	fmt.Fprintf(stdout, "server OK: its log (size %d) extends the export (size %d)\n", current.Size, exported.Size)
+	return nil
+}
+
+// httpClient returns a client trusting the system roots, or only cacert.
+func httpClient(cacert string) (*http.Client, error) {
+	if cacert == "" {
+		return &http.Client{}, nil
+	}
+	pem, err := os.ReadFile(cacert)
+	if err != nil {
+		return nil, fmt.Errorf("--cacert: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("--cacert %s: no PEM certificate", cacert)
+	}
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}, nil
+}

@@ -1,0 +1,46 @@
+package cli_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestAuditExportAndVerify prints the key, exports the log and verifies
+// the export offline with the key, then fails on an edited export.
+func TestAuditExportAndVerify(t *testing.T) {
+	dir := t.TempDir() + "/data"
+	if _, e, code := run(t, "tokens", "create", "--data", dir, "--name", "auditor", "--role", "auditor"); code != 0 {
+		t.Fatalf("tokens create: %s", e)
+	}
+	key, e, code := run(t, "audit", "key", "--data", dir)
+	key = strings.TrimSpace(key)
+	if code != 0 || !strings.HasPrefix(key, "confide.local/audit/") || strings.Count(key, "+") != 2 {
+		t.Fatalf("audit key: %d %q %s", code, key, e)
+	}
+	out := filepath.Join(t.TempDir(), "export")
+	if o, e, code := run(t, "audit", "export", "--data", dir, "--out", out); code != 0 || !strings.Contains(o, "exported 2 leaves") {
+		t.Fatalf("audit export: %d %s %s", code, o, e)
+	}
+	if o, e, code := run(t, "audit", "verify", out, "--key", key); code != 0 || !strings.Contains(o, "export OK: 2 leaves") {
+		t.Fatalf("audit verify DIR: %d %s %s", code, o, e)
+	}
+	if _, _, code := run(t, "audit", "verify", out, "--key", "bad"); code != 1 {
+		t.Errorf("verify with a malformed key exited %d, want 1", code)
+	}
+	leaves := filepath.Join(out, "leaves")
+	b, err := os.ReadFile(leaves)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(leaves, b[strings.IndexByte(string(b), '\n')+1:], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, e, code := run(t, "audit", "verify", out, "--key", key); code != 1 || !strings.Contains(e, "FAILED") {
+		t.Errorf("verify of an export missing a leaf: %d %s", code, e)
+	}
+	if o, e, code := run(t, "audit", "verify", "--data", dir); code != 0 || !strings.Contains(o, "audit log OK") {
+		t.Errorf("audit verify (database): %d %s %s", code, o, e)
+	}
+}
