@@ -20,6 +20,8 @@ var dialect = sqlstore.Dialect{
 	Name:        "sqlite",
 	ViewOptions: sql.TxOptions{ReadOnly: true},
 	GroupCommit: true,
+	// modernc.org/sqlite prepares a statement on every Exec/Query.
+	CacheStatements: true,
 	Classify:    classify,
 }
 

@@ -36,6 +36,9 @@ type Dialect struct {
 	// transactions that exclude every other writer, so that a savepoint
 	// sees exactly the state its predecessors left.
 	GroupCommit bool
+	// CacheStatements prepares each statement once per connection and
+	// reuses it (see stmtCache), for drivers that do not cache themselves.
+	CacheStatements bool
 	// Classify returns store.ErrNotFound if err is a foreign-key violation
 	// (the write referenced a missing row), store.ErrConflict if it is a
 	// unique violation, and nil otherwise.

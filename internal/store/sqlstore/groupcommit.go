@@ -196,9 +196,10 @@ func (w *groupWriter) next(start time.Time, taken int) *call {
 type batch struct {
 	s        *Store
 	tx       *sql.Tx
-	calls    []*call   // the calls whose function ran or was about to
-	outcomes []outcome // what each of calls' functions did
-	released int       // functions whose writes the transaction holds
+	stmts    *stmtCache // statements prepared on tx, if the dialect caches
+	calls    []*call    // the calls whose function ran or was about to
+	outcomes []outcome  // what each of calls' functions did
+	released int        // functions whose writes the transaction holds
 }
 
 // run runs c's function inside a savepoint of the batch's transaction,
@@ -219,7 +220,10 @@ func (b *batch) run(c *call) error {
 	}
 	o := &b.outcomes[len(b.outcomes)-1]
 	*o = outcome{goexit: true} // unless invoke returns
-	t := &tx{tx: b.tx, d: &b.s.d, shared: true}
+	if b.stmts == nil && b.s.d.CacheStatements {
+		b.stmts = newStmtCache(b.tx)
+	}
+	t := &tx{tx: b.tx, d: &b.s.d, stmts: b.stmts, shared: true}
 	*o = invoke(c.fn, t)
 	t.ended.Store(true)
 	if o.err == nil && !o.panicked {

@@ -16,7 +16,8 @@ import (
 type tx struct {
 	tx       *sql.Tx
 	d        *Dialect
-	readOnly bool // a View transaction: it takes no row locks
+	stmts    *stmtCache // nil: statements are prepared per execution
+	readOnly bool       // a View transaction: it takes no row locks
 	// shared marks a group-commit transaction, which other Update calls
 	// share (see groupcommit.go). Its statements run detached from the
 	// caller's context, which is checked before each statement instead:
@@ -51,7 +52,14 @@ func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 	if err != nil {
 		return nil, err
 	}
-	return t.tx.ExecContext(ctx, t.d.rebind(query), args...)
+	if t.stmts == nil {
+		return t.tx.ExecContext(ctx, t.d.rebind(query), args...)
+	}
+	st, err := t.stmts.get(ctx, t.d.rebind(query))
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
 }
 
 func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
@@ -59,7 +67,14 @@ func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 	if err != nil {
 		return nil, err
 	}
-	return t.tx.QueryContext(ctx, t.d.rebind(query), args...)
+	if t.stmts == nil {
+		return t.tx.QueryContext(ctx, t.d.rebind(query), args...)
+	}
+	st, err := t.stmts.get(ctx, t.d.rebind(query))
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
 }
 
 func (t *tx) queryRow(ctx context.Context, query string, args ...any) singleRow {
@@ -67,7 +82,14 @@ func (t *tx) queryRow(ctx context.Context, query string, args ...any) singleRow 
 	if err != nil {
 		return singleRow{err: err}
 	}
-	return singleRow{row: t.tx.QueryRowContext(ctx, t.d.rebind(query), args...)}
+	if t.stmts == nil {
+		return singleRow{row: t.tx.QueryRowContext(ctx, t.d.rebind(query), args...)}
+	}
+	st, err := t.stmts.get(ctx, t.d.rebind(query))
+	if err != nil {
+		return singleRow{err: err}
+	}
+	return singleRow{row: st.QueryRowContext(ctx, args...)}
 }
 
 // singleRow is the result of queryRow: a *sql.Row, or the error that kept the
