@@ -94,9 +94,6 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	if srv.TLSConfig != nil {
-		ln = tlsListener(ln, srv.TLSConfig)
-	}
 	if err := a.auditSystem(ctx, "system.start"); err != nil {
 		ln.Close()
 		return fmt.Errorf("audit log unavailable, refusing to serve: %w", err)
@@ -108,7 +105,15 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	go a.Audit.Run(bg, audit.CheckpointInterval)
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if srv.TLSConfig != nil {
+			// ServeTLS (unlike Serve on a TLS listener) also sets up HTTP/2;
+			// the certificate comes from TLSConfig.GetCertificate.
+			errc <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	scheme := "https"
 	if srv.TLSConfig == nil {
 		scheme = "http"

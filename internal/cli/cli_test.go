@@ -110,7 +110,8 @@ func TestServeTLSAndTokens(t *testing.T) {
 	}
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(pem)
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	// HTTP/2, as browsers and curl negotiate it.
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}}
 	req, _ := http.NewRequest("POST", base+"/api/v1/customers", strings.NewReader(`{"name":"Ada Lovelace","phones":["+44 20 7946 0958"]}`))
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
@@ -120,8 +121,8 @@ func TestServeTLSAndTokens(t *testing.T) {
 	}
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if res.StatusCode != 201 || res.Header.Get("Strict-Transport-Security") == "" {
-		t.Fatalf("create customer: %d %s", res.StatusCode, body)
+	if res.StatusCode != 201 || res.Header.Get("Strict-Transport-Security") == "" || res.ProtoMajor != 2 {
+		t.Fatalf("create customer: %d %s %s", res.StatusCode, res.Proto, body)
 	}
 
 	cancel() // what SIGTERM does through signal.NotifyContext
