@@ -2,10 +2,13 @@ package app_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/confide-cc/confide/internal/identity"
+	"github.com/confide-cc/confide/internal/records"
+	"github.com/confide-cc/confide/internal/redact"
 	"github.com/confide-cc/confide/internal/redact/audio"
 )
 
@@ -137,5 +140,45 @@ func TestRecordingRedactedFromTranscript(t *testing.T) {
 	// The redacted recording is still the one stored.
 	if again := e.must(e.do(identity.RoleAgent, "GET", path, nil), 200).Body; !bytes.Equal(again, got) {
 		t.Errorf("a refused upload replaced the recording")
+	}
+}
+
+// TestCardScannerFindsStoredPAN stores content through a service whose
+// redactor misses card numbers (as a detector gap or data stored before
+// redaction would), then runs the scanner: it names the interaction and
+// audits a high-severity event without the number.
+func TestCardScannerFindsStoredPAN(t *testing.T) {
+	e := newEnv(t)
+	cid := e.createCustomer(sampleCustomer())
+	clean := e.createInteraction(callInteraction(cid))
+	weak, err := redact.New(redact.Config{Entities: []redact.EntityType{redact.Email}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaky := records.New(e.app.Store, e.app.Vault, e.app.Blobs, records.Options{Redactor: weak})
+	call := callInteraction(cid)
+	call["transcript"] = map[string]any{"turns": []any{map[string]any{"speaker": "customer", "start": 0, "end": 3, "text": "my card is 4111 1111 1111 1111"}}}
+	raw, _ := json.Marshal(call)
+	var in records.InteractionInput
+	if err := json.Unmarshal(raw, &in); err != nil {
+		t.Fatal(err)
+	}
+	dirty, err := leaky.CreateInteraction(ctxAs(identity.RoleIntegration), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := e.app.Records.ScanForCardNumbers(ctxAs(identity.RoleSecurityAdmin), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Interactions != 2 || len(rep.Findings) != 1 || rep.Findings[0] != dirty || rep.Findings[0] == clean {
+		t.Fatalf("scan report = %+v, want only %s", rep, dirty)
+	}
+	ev := e.lastAudit()
+	if ev.Action != "redaction.pan_found" || ev.Resource != "interaction/"+dirty || ev.Details["severity"] != "high" {
+		t.Errorf("audit = %+v", ev)
+	}
+	if b, _ := json.Marshal(ev); strings.Contains(string(b), "4111") {
+		t.Errorf("the audit event holds the number: %s", b)
 	}
 }

@@ -101,6 +101,9 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	bg, stopBG := context.WithCancel(ctx)
 	defer stopBG()
 	go a.Records.RunBlobCollector(bg, cfg.BlobGCInterval)
+	if cfg.CardScanInterval > 0 {
+		go a.Records.RunCardScanner(bg, cfg.CardScanInterval)
+	}
 	go a.reloadKeys(bg, keyReloadInterval)
 	go a.Audit.Run(bg, audit.CheckpointInterval)
 

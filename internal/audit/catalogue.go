@@ -28,6 +28,7 @@ var Catalogue = catalogue(
 	Definition{"CF-3004", "recording.upload", "A call recording was uploaded.", "10.2.1.1"},
 	Definition{"CF-3005", "recording.play", "A call recording was played or downloaded (with the byte range).", "10.2.1.1"},
 	Definition{"CF-3006", "attachment.download", "An email attachment was downloaded.", "10.2.1.1"},
+	Definition{"CF-3007", "redaction.pan_found", "High severity: the stored-content scanner found a payment card number in an interaction (PCI DSS 12.10.7); details give the count, never the number.", "10.2.1.1"},
 	Definition{"CF-4001", "keys.rotate", "The key-encryption key was rotated.", "10.2.1.2"},
 	Definition{"CF-4002", "keys.rewrap", "Customer keysets were re-wrapped under the current key-encryption key (a batch).", "10.2.1.2"},
 	Definition{"CF-5001", "system.start", "A Confide node started serving (audit logging active).", "10.2.1.6"},
@@ -38,6 +39,11 @@ var Catalogue = catalogue(
 	Definition{"CF-6003", "audit.export", "The audit log was exported for offline verification.", "10.2.1.3"},
 	Definition{"CF-6004", "audit.verify", "The audit log was verified against its signed checkpoints (the result in the outcome).", "10.2.1.3"},
 	Definition{"CF-6005", "audit.tamper", "A node found the stored audit log not matching its signed checkpoints and stopped extending it (critical).", "10.2.1.6"},
+	Definition{"CF-8001", "alert.raised", "A detection rule raised an alert (rule, severity and evidence audit indexes in details).", "10.2.1.6"},
+	Definition{"CF-8002", "alert.list", "Security alerts were listed.", "10.2.1.2"},
+	Definition{"CF-8003", "alert.ack", "A security alert was acknowledged, with a reason.", "10.2.1.2"},
+	Definition{"CF-8004", "containment.lock", "An actor was locked automatically by a detection rule (their API token revoked or sessions ended).", "10.2.1.2, 10.2.1.5"},
+	Definition{"CF-8005", "honey.create", "A honey (canary) customer record was created for detection.", "10.2.1.2"},
 )
 
 func catalogue(defs ...Definition) map[string]Definition {

@@ -34,6 +34,7 @@ func commands() []command {
 		{"tokens", "tokens create --name N --role R | tokens list | tokens revoke ID", runTokens},
 		{"keys", "keys rotate | keys rewrap | keys status: manage the key-encryption key", runKeys},
 		{"audit", "audit key | audit export --out DIR | audit verify [DIR [--against URL]]: the tamper-evident audit log", runAudit},
+		{"scan", "scan cards: look for card numbers left in stored content (exit 3 if any)", runScan},
 		{"redact", "redact text, JSON lines or transcripts from stdin to stdout", runRedact},
 		{"redact-audio", "redact-audio --transcript T.json IN.wav OUT.wav: silence redacted spans", runRedactAudio},
 		{"version", "print the version", func(_ context.Context, _ []string, _ io.Reader, stdout, _ io.Writer) int {

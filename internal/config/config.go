@@ -44,6 +44,7 @@ type Config struct {
 	ReadHeaderTimeout time.Duration // http.Server.ReadHeaderTimeout
 	IdleTimeout       time.Duration // http.Server.IdleTimeout
 	BlobGCInterval    time.Duration // period of the orphaned-blob collector
+	CardScanInterval  time.Duration // period of the stored-content card-number scan; 0 = off
 
 	// AuditWitnessDir, if set, receives a copy of every audit checkpoint
 	// this node signs, outside the database (one file per tree size and

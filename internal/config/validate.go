@@ -70,6 +70,9 @@ func (c Config) Validate() error {
 			fail(d.key, "must be > 0")
 		}
 	}
+	if c.CardScanInterval < 0 {
+		fail("card_scan_interval", "must be >= 0 (0 turns the scan off)")
+	}
 	return errors.Join(errs...)
 }
 

@@ -48,6 +48,8 @@ type Tx interface {
 	Audit
 	AuditTree
 	Erasures
+	SIEMCursors
+	Monitor
 }
 
 // SystemKeyset is an installation-wide keyset (the key-encryption keyset,
@@ -167,6 +169,9 @@ type Interactions interface {
 	// ListInteractions returns up to limit interactions of the customer
 	// ordered by id ascending, with id > afterID.
 	ListInteractions(ctx context.Context, customerID, afterID string, limit int) ([]Interaction, error)
+	// ScanInteractions returns up to limit interactions of all customers
+	// ordered by id ascending, with id > afterID (for background scans).
+	ScanInteractions(ctx context.Context, afterID string, limit int) ([]Interaction, error)
 }
 
 // Blob is a stored object (recording, attachment) belonging to a customer's

@@ -36,6 +36,16 @@ func (t *tx) ListInteractions(ctx context.Context, customerID, afterID string, l
 		WHERE customer_id = ? AND id > ? ORDER BY id LIMIT ?`, customerID, afterID, limit)
 }
 
+// ScanInteractions implements store.Interactions.
+func (t *tx) ScanInteractions(ctx context.Context, afterID string, limit int) ([]store.Interaction, error) {
+	const op = "scan interactions"
+	if err := checkLimit(op, limit); err != nil {
+		return nil, err
+	}
+	return list(ctx, t, op, scanInteraction, `SELECT `+interactionColumns+` FROM interactions
+		WHERE id > ? ORDER BY id LIMIT ?`, afterID, limit)
+}
+
 func scanInteraction(row scanner) (store.Interaction, error) {
 	var in store.Interaction
 	err := row.Scan(&in.ID, &in.CustomerID, &in.Channel, timeDest{&in.StartedAt}, timeDest{&in.EndedAt},

@@ -71,3 +71,35 @@ func testInteractionPages(t *testing.T, s store.Store) {
 	})
 	equal(t, "paged interaction ids", got, []string{"i-01", "i-02", "i-03", "i-04", "i-05", "i-06", "i-07"})
 }
+
+// testInteractionScan pages through every customer's interactions in id
+// order.
+func testInteractionScan(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	seed(t, s, []string{"a", "b"}, map[string]string{
+		"i-05": "a", "i-02": "b", "i-07": "a", "i-01": "b", "i-03": "a",
+	})
+	var got []string
+	after := ""
+	view(t, s, func(tx store.Tx) error {
+		for range 10 {
+			page, err := tx.ScanInteractions(ctx, after, 2)
+			if err != nil {
+				return err
+			}
+			if len(page) > 2 {
+				t.Fatalf("page of %d interactions, limit 2", len(page))
+			}
+			if len(page) == 0 {
+				return nil
+			}
+			for _, in := range page {
+				got = append(got, in.ID)
+			}
+			after = page[len(page)-1].ID
+		}
+		t.Fatal("scan did not end")
+		return nil
+	})
+	equal(t, "scanned interaction ids", got, []string{"i-01", "i-02", "i-03", "i-05", "i-07"})
+}

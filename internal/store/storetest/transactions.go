@@ -54,6 +54,10 @@ func testLimitMustBePositive(t *testing.T, s store.Store) {
 			_, err := tx.LookupIndex(ctx, "phone", 1, []byte("h"), limit)
 			return err
 		}},
+		{"ScanInteractions", func(tx store.Tx, limit int) error {
+			_, err := tx.ScanInteractions(ctx, "", limit)
+			return err
+		}},
 		{"ListInteractions", func(tx store.Tx, limit int) error {
 			_, err := tx.ListInteractions(ctx, "c1", "", limit)
 			return err
