@@ -79,20 +79,6 @@ type RecordingInfo struct {
 	UploadedAt  time.Time `json:"uploaded_at"`
 }
 
-// Interaction is an interaction with its content.
-type Interaction struct {
-	ID         string         `json:"id"`
-	CustomerID string         `json:"customer_id"`
-	Channel    string         `json:"channel"`
-	StartedAt  time.Time      `json:"started_at"`
-	EndedAt    *time.Time     `json:"ended_at,omitempty"`
-	Queue      string         `json:"queue,omitempty"`
-	Agent      string         `json:"agent,omitempty"`
-	CreatedAt  time.Time      `json:"created_at"`
-	Recording  *RecordingInfo `json:"recording,omitempty"`
-	Content
-}
-
 // InteractionSummary is an interaction without content, for listings.
 type InteractionSummary struct {
 	ID        string     `json:"id"`
@@ -102,6 +88,19 @@ type InteractionSummary struct {
 	Queue     string     `json:"queue,omitempty"`
 	Agent     string     `json:"agent,omitempty"`
 	CreatedAt time.Time  `json:"created_at"`
+}
+
+// Interaction is an interaction with its content.
+type Interaction struct {
+	InteractionSummary
+	CustomerID string         `json:"customer_id"`
+	Recording  *RecordingInfo `json:"recording,omitempty"`
+	Content
+}
+
+func summarize(r store.Interaction) InteractionSummary {
+	return InteractionSummary{ID: r.ID, Channel: r.Channel, StartedAt: r.StartedAt, EndedAt: timePtr(r.EndedAt),
+		Queue: r.Queue, Agent: r.Agent, CreatedAt: r.CreatedAt}
 }
 
 // Page is one page of a listing; Next is the cursor of the following page
@@ -329,8 +328,7 @@ func (s *Service) GetInteraction(ctx context.Context, id string) (Interaction, e
 		if err != nil {
 			return apperr.Wrap(err, "decryption failed")
 		}
-		out = Interaction{ID: row.ID, CustomerID: row.CustomerID, Channel: row.Channel, StartedAt: row.StartedAt,
-			EndedAt: timePtr(row.EndedAt), Queue: row.Queue, Agent: row.Agent, CreatedAt: row.CreatedAt}
+		out = Interaction{InteractionSummary: summarize(row), CustomerID: row.CustomerID}
 		if err := json.Unmarshal(pt, &out.Content); err != nil {
 			return apperr.Wrap(err, "corrupt interaction content")
 		}
@@ -427,8 +425,7 @@ func (s *Service) ListInteractions(ctx context.Context, customerID, after string
 			page.Next = rows[len(rows)-1].ID
 		}
 		for _, r := range rows {
-			page.Items = append(page.Items, InteractionSummary{ID: r.ID, Channel: r.Channel, StartedAt: r.StartedAt,
-				EndedAt: timePtr(r.EndedAt), Queue: r.Queue, Agent: r.Agent, CreatedAt: r.CreatedAt})
+			page.Items = append(page.Items, summarize(r))
 		}
 		ev.Details = map[string]any{"results": len(page.Items)}
 		return nil
