@@ -1,6 +1,6 @@
 // Runs npm redactors on corpus.jsonl (written by main.go) and prints one JSON
 // line per redactor with the same fields as Confide's: MiB/s on one thread
-// and recall (a label counts as found when its text no longer appears).
+// (by the wall clock and per second of process CPU time) and recall (a label counts as found when its text no longer appears).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -41,8 +41,11 @@ for (const name of ['@redactpii/node', 'redact-pii', '@cdssnc/sanitize-pii']) {
     continue;
   }
   const start = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   const outs = recs.map((r) => fn(r.text));
   const secs = Number(process.hrtime.bigint() - start) / 1e9;
+  const used = process.cpuUsage(cpu);
+  const cpuSecs = (used.user + used.system) / 1e6;
   const found = {}, total = {};
   let sf = 0, st = 0, f = 0, n = 0;
   recs.forEach((r, i) => {
@@ -56,5 +59,5 @@ for (const name of ['@redactpii/node', 'redact-pii', '@cdssnc/sanitize-pii']) {
   });
   const byType = {};
   for (const t of Object.keys(total)) byType[t] = (found[t] || 0) / total[t];
-  console.log(JSON.stringify({ name, mib_s: bytes / 1048576 / secs, recall: f / n, by_type: byType, spoken_recall: sf / Math.max(st, 1), bytes, seconds: secs }));
+  console.log(JSON.stringify({ name, mib_s: bytes / 1048576 / secs, cpu_mib_s: bytes / 1048576 / cpuSecs, recall: f / n, by_type: byType, spoken_recall: sf / Math.max(st, 1), bytes, seconds: secs }));
 }

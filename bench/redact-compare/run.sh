@@ -31,10 +31,11 @@ const conf = lines.find((l) => l.name === "confide");
 const types = ["CARD_NUMBER","CARD_CVV","CARD_EXPIRY","SSN","PHONE","EMAIL","PERSON","ADDRESS","DATE_OF_BIRTH"];
 const pct = (x) => x === undefined ? "   -  " : (100 * x).toFixed(1).padStart(5) + "%";
 console.log(`corpus: ${(conf.bytes / 1048576).toFixed(1)} MiB, one core\n`);
-console.log("redactor".padEnd(22) + "MiB/s".padStart(8) + "  x-slower" + "  recall" + "  spoken " + types.map((t) => t.slice(0, 8).padStart(9)).join(""));
+console.log("MiB/s: wall clock; cpu: per second of process CPU time; ratio: Confide cpu MiB/s over the redactor\n");
+console.log("redactor".padEnd(22) + "MiB/s".padStart(8) + "     cpu" + "   ratio" + "  recall" + "  spoken " + types.map((t) => t.slice(0, 8).padStart(9)).join(""));
 for (const l of lines) {
   if (l.error) { console.log(l.name.padEnd(22) + "  failed to load: " + l.error); continue; }
-  const ratio = l === conf ? "      1.0" : (conf.mib_s / l.mib_s).toFixed(1).padStart(9);
-  console.log(l.name.padEnd(22) + l.mib_s.toFixed(2).padStart(8) + ratio + " " + pct(l.recall) + "  " + pct(l.spoken_recall) + " " + types.map((t) => pct(l.by_type[t]).padStart(9)).join(""));
+  const ratio = l === conf ? "     1.0" : (conf.cpu_mib_s / l.cpu_mib_s).toFixed(1).padStart(8);
+  console.log(l.name.padEnd(22) + l.mib_s.toFixed(2).padStart(8) + l.cpu_mib_s.toFixed(2).padStart(8) + ratio + " " + pct(l.recall) + "  " + pct(l.spoken_recall) + " " + types.map((t) => pct(l.by_type[t]).padStart(9)).join(""));
 }
 ' "$results"

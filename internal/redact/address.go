@@ -20,7 +20,7 @@ func (a *analyzer) address(i int) int {
 		return i
 	}
 	end = a.addressTail(end)
-	a.emit(Address, a.span(i, end), "")
+	a.emit(Address, a.span(i, end), nil)
 	a.consume(cueAddress)
 	return end
 }
@@ -258,7 +258,7 @@ func (a *analyzer) euStreet(i int) int {
 			end = w + 1
 		}
 	}
-	a.emit(Address, a.span(i, end), "")
+	a.emit(Address, a.span(i, end), nil)
 	return end
 }
 

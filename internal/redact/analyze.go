@@ -41,15 +41,24 @@ type analyzer struct {
 	words   int                // word tokens seen so far
 	lastCue [numWindowCues]int // word count at which each window cue was last seen
 	dets    []detection        // detections, in order of discovery
+	parts   []rng              // backing store of the detections' parts
 	digits  []byte             // scratch: digits of the current run
 	groups  []group            // scratch: groups of the current run
 	scratch []byte             // scratch for values
+	// keepValues makes emit keep the normalized value of each detection,
+	// which only the mask, pseudonym and hash operators need.
+	keepValues bool
 }
 
 const noCue = -1 << 30
 
-func newAnalyzer(d *doc, enabled entitySet, phones *phoneChecker) *analyzer {
-	a := &analyzer{d: d, toks: d.toks, enabled: enabled, phones: phones}
+// detectionEvery sizes the detection buffers: about one detection per this
+// many bytes of text, as in contact-center material dense with personal data.
+const detectionEvery = 64
+
+func newAnalyzer(d *doc, enabled entitySet, phones *phoneChecker, keepValues bool) *analyzer {
+	a := &analyzer{d: d, toks: d.toks, enabled: enabled, phones: phones, keepValues: keepValues,
+		dets: make([]detection, 0, len(d.text)/detectionEvery+1), parts: make([]rng, 0, len(d.text)/detectionEvery+1)}
 	for i := range a.lastCue {
 		a.lastCue[i] = noCue
 	}
@@ -75,6 +84,20 @@ func (a *analyzer) is(i int, w string) bool {
 		return false
 	}
 	return equalFoldASCII(a.text(i), w)
+}
+
+// isWord is is for a word of the lexicon, compared by id: a token has the
+// word's id when its lowercase form is the word, and its length tells the
+// ASCII spelling from others ("’" for "'").
+func (a *analyzer) isWord(i int, w lexWord) bool {
+	if w.id == 0 {
+		return a.is(i, w.text)
+	}
+	if i < 0 || i >= len(a.toks) {
+		return false
+	}
+	t := &a.toks[i]
+	return t.lexID == w.id && t.kind == tokWord && t.end-t.start == w.size
 }
 
 // equalFoldASCII compares s with the lowercase ASCII word w, ignoring the
@@ -106,18 +129,37 @@ func (a *analyzer) active(k cueKind) bool { return a.words-a.lastCue[k] <= cueWi
 // consume deactivates cue k once a value it announced has been found.
 func (a *analyzer) consume(k cueKind) { a.lastCue[k] = noCue }
 
-// emit records a detection of type t over tokens [i, j), split at segment
-// boundaries skipping the tokens of intervening segments given in gaps.
-func (a *analyzer) emit(t EntityType, parts []rng, value string) {
+// emit records a detection of type t over parts (one per segment) whose
+// normalized value is value, or nil when the text of its first part is the
+// value.
+func (a *analyzer) emit(t EntityType, parts []rng, value []byte) {
+	v := ""
+	if a.keepValues {
+		v = string(value)
+	}
+	a.emitText(t, parts, v)
+}
+
+// emitText is emit for a value held as a string, such as a substring of the
+// document.
+func (a *analyzer) emitText(t EntityType, parts []rng, value string) {
 	if !a.enabled.has(t) || len(parts) == 0 {
 		return
 	}
-	a.dets = append(a.dets, detection{typ: t, parts: parts, value: value})
+	d := detection{typ: t, parts: parts}
+	if a.keepValues {
+		d.value = value
+	}
+	a.dets = append(a.dets, d)
 }
 
-// span returns the single part covering tokens [i, j).
+// span returns the single part covering tokens [i, j), in the analyzer's
+// backing store of parts, so that detections do not allocate one slice
+// each. Later appends never overwrite the returned slice.
 func (a *analyzer) span(i, j int) []rng {
-	return []rng{{a.toks[i].start, a.toks[j-1].end}}
+	n := len(a.parts)
+	a.parts = append(a.parts, rng{a.toks[i].start, a.toks[j-1].end})
+	return a.parts[n:len(a.parts):len(a.parts)]
 }
 
 // run analyses the whole document and returns its detections, sorted and
@@ -125,6 +167,13 @@ func (a *analyzer) span(i, j int) []rng {
 func (a *analyzer) run() []detection {
 	toks := a.toks
 	for i := 0; i < len(toks); {
+		// The prefilter: most words are lower-case words no detector
+		// starts at (see step), and only count for the cue window.
+		if t := &toks[i]; t.kind == tokWord && t.shape&(shapeDigit|shapeCapFirst|shapeUpper) == 0 && lexicon.entries[t.lexID].inert {
+			a.words++
+			i++
+			continue
+		}
 		if next := a.step(i); next > i {
 			// Count the words skipped by a detector for the cue window.
 			for k := i; k < next; k++ {
@@ -184,7 +233,7 @@ func (a *analyzer) step(i int) int {
 			return next
 		}
 	}
-	if a.is(i, "at") {
+	if a.isWord(i, wordAt) {
 		if next := a.spelledEmail(i); next > i {
 			return next
 		}
@@ -203,7 +252,7 @@ func (a *analyzer) step(i int) int {
 func (a *analyzer) cue(i int) int {
 	next := i
 	for _, p := range a.toks[i].lex().phrases {
-		if !a.precededBy(i, p.before) {
+		if !a.precededBy(i, p.ids) {
 			continue
 		}
 		switch {
@@ -228,13 +277,13 @@ func (a *analyzer) cue(i int) int {
 
 // precededBy reports whether the word tokens before i, ignoring punctuation,
 // are the words of before.
-func (a *analyzer) precededBy(i int, before []string) bool {
+func (a *analyzer) precededBy(i int, before []lexWord) bool {
 	j := i - 1
 	for k := len(before) - 1; k >= 0; k-- {
 		for j >= 0 && a.toks[j].kind == tokPunct {
 			j--
 		}
-		if !a.is(j, before[k]) {
+		if !a.isWord(j, before[k]) {
 			return false
 		}
 		j--

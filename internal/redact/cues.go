@@ -37,6 +37,7 @@ const cueWindow = 24
 // cuePhrase is a cue: the words before its last word, and what it announces.
 type cuePhrase struct {
 	before []string
+	ids    []lexWord // before, matched by lexicon id
 	kind   cueKind
 }
 

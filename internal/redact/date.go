@@ -53,10 +53,10 @@ func (a *analyzer) dateAt(i int) int {
 func (a *analyzer) emitDate(i, end, day, month, year int, hasYear bool) int {
 	switch {
 	case a.active(cueDOB) && day > 0:
-		a.emit(DateOfBirth, a.span(i, end), "")
+		a.emit(DateOfBirth, a.span(i, end), nil)
 		a.consume(cueDOB)
 	case a.active(cueExpiry) && day == 0 && hasYear && validMonthYear(month, year):
-		a.emit(CardExpiry, a.span(i, end), "")
+		a.emit(CardExpiry, a.span(i, end), nil)
 		a.consume(cueExpiry)
 	default:
 		return i

@@ -315,7 +315,7 @@ func (a *analyzer) crossLine(j, first int) int {
 				break
 			}
 		}
-		if startDigits >= 0 && a.lineLabel(j) == speaker {
+		if startDigits >= 0 && sameLabel(a.lineLabel(j), speaker) {
 			return startDigits
 		}
 		if !onlyBackchannel {
@@ -326,27 +326,48 @@ func (a *analyzer) crossLine(j, first int) int {
 	return -1
 }
 
-// lineLabel returns the lowercase speaker label ("agent" in "agent: …") of
-// the line starting at token i, or "".
+// lineLabel returns the speaker label ("agent" in "agent: …") of the line
+// starting at token i, or "". Compare labels with sameLabel.
 func (a *analyzer) lineLabel(i int) string {
 	if i+1 >= len(a.toks) || a.toks[i].kind != tokWord || !a.punct(i+1, ':') || a.toks[i].length() > 16 {
 		return ""
 	}
-	return lowerASCII(a.text(i))
+	return a.text(i)
+}
+
+// sameLabel reports whether two speaker labels are equal ignoring the case
+// of ASCII letters.
+func sameLabel(x, y string) bool {
+	if len(x) != len(y) {
+		return false
+	}
+	for k := 0; k < len(x); k++ {
+		if lowerByte(x[k]) != lowerByte(y[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerByte(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // groupParts returns the text ranges of groups [ga, gb), one per segment.
 func (a *analyzer) groupParts(ga, gb int) []rng {
-	var parts []rng
+	n := len(a.parts)
 	for g := ga; g < gb; g++ {
 		s, e := a.toks[a.groups[g].first].start, a.toks[a.groups[g].last].end
-		if len(parts) > 0 && a.groups[g].sep != sepTurn {
-			parts[len(parts)-1].end = e
+		if len(a.parts) > n && a.groups[g].sep != sepTurn {
+			a.parts[len(a.parts)-1].end = e
 			continue
 		}
-		parts = append(parts, rng{s, e})
+		a.parts = append(a.parts, rng{s, e})
 	}
-	return parts
+	return a.parts[n:len(a.parts):len(a.parts)]
 }
 
 // window returns the digits of groups [ga, gb).

@@ -31,7 +31,7 @@ func (a *analyzer) writtenEmail(i int) {
 	if tld := a.text(lastWord); len(tld) < 2 || a.toks[lastWord].hasDigit() {
 		return
 	}
-	a.emit(Email, a.span(s, lastWord+1), "")
+	a.emit(Email, a.span(s, lastWord+1), nil)
 }
 
 func (a *analyzer) emailLocalTok(i int) bool {
@@ -107,17 +107,7 @@ func (a *analyzer) spelledEmail(i int) int {
 		}
 		break
 	}
-	a.emit(Email, a.span(s, end), "")
+	a.emit(Email, a.span(s, end), nil)
 	a.consume(cueEmail)
 	return end
-}
-
-func lowerASCII(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }

@@ -58,10 +58,54 @@ func ParseEntityType(s string) (EntityType, error) {
 	return t, nil
 }
 
-// priority orders entity types for overlap resolution; lower wins.
+// priority orders entity types for overlap resolution; lower wins. It is
+// the type's index in AllEntities, or len(AllEntities) for an unknown type;
+// a switch, because it runs for every detection and a map lookup costs
+// more.
 func (t EntityType) priority() int {
-	if i := slices.Index(AllEntities, t); i >= 0 {
-		return i
+	switch t {
+	case CardNumber:
+		return 0
+	case CardCVV:
+		return 1
+	case PIN:
+		return 2
+	case CardExpiry:
+		return 3
+	case SSN:
+		return 4
+	case ITIN:
+		return 5
+	case UKNINO:
+		return 6
+	case IBAN:
+		return 7
+	case RoutingNumber:
+		return 8
+	case BankAccount:
+		return 9
+	case SortCode:
+		return 10
+	case Password:
+		return 11
+	case SecurityAnswer:
+		return 12
+	case Passport:
+		return 13
+	case DriversLicense:
+		return 14
+	case DateOfBirth:
+		return 15
+	case Email:
+		return 16
+	case Phone:
+		return 17
+	case IPAddress:
+		return 18
+	case Address:
+		return 19
+	case Person:
+		return 20
 	}
 	return len(AllEntities)
 }
@@ -99,19 +143,20 @@ func (c Counts) Total() int {
 	return n
 }
 
-// placeholders holds "[TYPE]" for every type, so rendering does not allocate.
-var placeholders = func() map[EntityType]string {
-	m := make(map[EntityType]string, len(AllEntities))
-	for _, t := range AllEntities {
-		m[t] = "[" + string(t) + "]"
+// placeholders holds "[TYPE]" for every type by priority, so rendering
+// does not allocate.
+var placeholders = func() []string {
+	p := make([]string, len(AllEntities))
+	for i, t := range AllEntities {
+		p[i] = "[" + string(t) + "]"
 	}
-	return m
+	return p
 }()
 
 // placeholder returns the text that replaces a removed value: "[CARD_NUMBER]".
 func (t EntityType) placeholder() string {
-	if p, ok := placeholders[t]; ok {
-		return p
+	if p := t.priority(); p < len(placeholders) {
+		return placeholders[p]
 	}
 	return "[" + string(t) + "]"
 }

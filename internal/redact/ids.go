@@ -54,7 +54,7 @@ func (a *analyzer) iban(i int) int {
 	if len(buf) != want || !validIBAN(buf) {
 		return i
 	}
-	a.emit(IBAN, a.span(i, j), string(buf))
+	a.emit(IBAN, a.span(i, j), buf)
 	return j
 }
 
@@ -85,17 +85,17 @@ func (a *analyzer) nino(i int) int {
 	if a.toks[i].shape&shapeUpper == 0 && !a.active(cueNINO) {
 		return i
 	}
-	a.emit(UKNINO, a.span(i, j), string(buf))
+	a.emit(UKNINO, a.span(i, j), buf)
 	a.consume(cueNINO)
 	return j
 }
 
-func (a *analyzer) upperText(i, j int) string {
+func (a *analyzer) upperText(i, j int) []byte {
 	b := []byte(a.d.text[a.toks[i].start:a.toks[j-1].end])
 	for k, c := range b {
 		b[k] = upper(c)
 	}
-	return string(b)
+	return b
 }
 
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
@@ -171,6 +171,6 @@ func (a *analyzer) captureSecret(i int, typ EntityType, limit int) int {
 	if end == start {
 		return i
 	}
-	a.emit(typ, a.span(start, end), a.d.text[a.toks[start].start:a.toks[end-1].end])
+	a.emitText(typ, a.span(start, end), a.d.text[a.toks[start].start:a.toks[end-1].end])
 	return end
 }

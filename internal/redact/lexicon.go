@@ -52,6 +52,9 @@ type lexEntry struct {
 	month   int8 // 1..12 for month names
 	flags   wordFlag
 	phrases []cuePhrase // cue phrases ending in this word
+	// inert is set when no detector starts at this word written in lower
+	// case (see analyzer.run); also for entries[0], unknown words.
+	inert bool
 }
 
 func (e *lexEntry) has(f wordFlag) bool { return e != nil && e.flags&f != 0 }
@@ -62,64 +65,118 @@ var firstNamesData string
 //go:embed data/surnames.txt
 var surnamesData string
 
-// lexTable is an open-addressing hash table from lowercase words to lexicon
-// entries, looked up with a hash the tokenizer computes as it scans.
+// lexTable is an open-addressing hash table from lowercase words of at most
+// maxLookup bytes to lexicon entries. A word is looked up by its packed form
+// (its bytes in three little-endian words, zero-padded), which the tokenizer
+// builds from the text with a few loads, so neither hashing nor comparing
+// walks the word byte by byte; words of up to eight bytes, most of them,
+// hash with one multiplication. The index holds only entry ids, so it stays
+// small enough for the first-level cache.
 type lexTable struct {
 	entries []lexEntry // entries[0] is unused: id 0 means "not in the lexicon"
-	slots   []lexSlot
-	mask    uint32
+	keys    []lexKey   // keys[id] is the packed word of entries[id]
+	index   []uint16   // entry ids by hash; 0 marks an empty slot
+	shift   uint       // 64 - log2(len(index))
 }
 
-type lexSlot struct {
-	key  string
-	hash uint32
-	id   uint16
+// lexKey is a packed word: byte n of the word is byte n%8 of element n/8, the
+// rest is zero. Words hold no zero bytes, so the packed form determines the
+// length.
+type lexKey [maxLookup / 8]uint64
+
+// slot returns the index slot where the search for k starts: Fibonacci
+// hashing of the packed bytes.
+func (t *lexTable) slot(k *lexKey) uint64 {
+	x := k[0]
+	if k[1] != 0 {
+		x ^= k[1]*0xc2b2ae3d27d4eb4f ^ k[2]*0x165667b19e3779f9
+	}
+	return (x * 0x9e3779b97f4a7c15) >> t.shift
+}
+
+// packWord packs the word w (at most maxLookup bytes) as it is.
+func packWord[S string | []byte](w S) lexKey {
+	var k lexKey
+	for i := 0; i < len(w); i++ {
+		k[i>>3] |= uint64(w[i]) << (8 * (i & 7))
+	}
+	return k
 }
 
 // lexicon is the package's word table, built once at start-up.
 var lexicon = newLexTable(buildLexicon())
 
-// fnv1a hashing, applied byte by byte by the tokenizer.
-const (
-	fnvOffset uint32 = 2166136261
-	fnvPrime  uint32 = 16777619
-)
-
-func hashWord(w string) uint32 {
-	h := fnvOffset
-	for i := 0; i < len(w); i++ {
-		h = (h ^ uint32(w[i])) * fnvPrime
-	}
-	return h
-}
-
 func newLexTable(m map[string]*lexEntry) *lexTable {
 	keys := slices.Sorted(maps.Keys(m))
-	size := 1
-	for size < 4*len(keys) {
-		size <<= 1
+	bits := uint(1)
+	for 1<<bits < 4*len(keys) {
+		bits++
 	}
-	t := &lexTable{entries: make([]lexEntry, 1, len(keys)+1), slots: make([]lexSlot, size), mask: uint32(size - 1)}
-	for _, k := range keys {
-		t.entries = append(t.entries, *m[k])
+	t := &lexTable{entries: make([]lexEntry, 1, len(keys)+1), keys: make([]lexKey, 1, len(keys)+1),
+		index: make([]uint16, 1<<bits), shift: 64 - bits}
+	mask := uint64(len(t.index) - 1)
+	for _, w := range keys {
+		if len(w) > maxLookup || strings.IndexByte(w, 0) >= 0 {
+			continue // never looked up
+		}
+		t.entries = append(t.entries, *m[w])
+		t.keys = append(t.keys, packWord(w))
 		id := uint16(len(t.entries) - 1)
-		h := hashWord(k)
-		for i := h & t.mask; ; i = (i + 1) & t.mask {
-			if t.slots[i].id == 0 {
-				t.slots[i] = lexSlot{k, h, id}
+		for i := t.slot(&t.keys[id]); ; i = (i + 1) & mask {
+			if t.index[i] == 0 {
+				t.index[i] = id
 				break
+			}
+		}
+	}
+	at := t.word("at").id
+	for id := range t.entries {
+		e := &t.entries[id]
+		switch e.num {
+		case numUnit, numTeen, numTens, numRepeat, numOh:
+		default:
+			e.inert = e.phrases == nil && e.month == 0 && e.ordinal == 0 && !e.has(flagFirstName) && uint16(id) != at
+		}
+		for k := range t.entries[id].phrases {
+			p := &t.entries[id].phrases[k]
+			p.ids = make([]lexWord, len(p.before))
+			for n, w := range p.before {
+				p.ids[n] = t.word(w)
 			}
 		}
 	}
 	return t
 }
 
-// lookup returns the id of the lowercase word w whose hash is h, or 0.
-func (t *lexTable) lookup(w []byte, h uint32) uint16 {
-	for i := h & t.mask; ; i = (i + 1) & t.mask {
-		s := &t.slots[i]
-		if s.id == 0 || s.hash == h && s.key == string(w) {
-			return s.id
+// lexWord is a word matched by its lexicon id rather than by its text.
+type lexWord struct {
+	id   uint16 // 0 if the word is not in the lexicon
+	size int32
+	text string
+}
+
+// word returns the lexWord of the lowercase word w.
+func (t *lexTable) word(w string) lexWord {
+	lw := lexWord{size: int32(len(w)), text: w}
+	if len(w) <= maxLookup {
+		k := packWord(w)
+		lw.id = t.lookup(&k)
+	}
+	return lw
+}
+
+// wordAt is "at", tested for at every word that may start a spelled email.
+var wordAt = lexicon.word("at")
+
+// lookup returns the id of the packed lowercase word k, or 0.
+func (t *lexTable) lookup(k *lexKey) uint16 {
+	mask := uint64(len(t.index) - 1)
+	for i := t.slot(k); ; i = (i + 1) & mask {
+		id := t.index[i]
+		// Word by word: a wide load of k, just stored word by word, would
+		// stall on store forwarding.
+		if id == 0 || t.keys[id][0] == k[0] && t.keys[id][1] == k[1] && t.keys[id][2] == k[2] {
+			return id
 		}
 	}
 }

@@ -32,7 +32,7 @@ func (a *analyzer) captureName(i int, strong bool) int {
 		return i
 	}
 	end := a.extendName(j+1, strong)
-	a.emit(Person, a.span(j, end), "")
+	a.emit(Person, a.span(j, end), nil)
 	return end
 }
 
@@ -124,7 +124,7 @@ func (a *analyzer) nameAt(i int) int {
 		return i
 	}
 	end := a.extendName(i+1, false)
-	a.emit(Person, a.span(i, end), "")
+	a.emit(Person, a.span(i, end), nil)
 	return end
 }
 

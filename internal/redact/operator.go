@@ -49,6 +49,9 @@ var maskable = setOf([]EntityType{CardNumber, BankAccount, IBAN, Phone, SSN, ITI
 // text of its first part, used as the value when the detector kept none.
 func (r *Redactor) renderValue(d *detection, text string) string {
 	op := r.operatorFor(d.typ)
+	if op == OpPlaceholder {
+		return d.typ.placeholder()
+	}
 	value := d.value
 	if value == "" {
 		value = strings.ToLower(strings.Join(strings.Fields(text), " "))

@@ -2,6 +2,7 @@ package redact
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -31,6 +32,14 @@ func newPhoneChecker(regions []string) (*phoneChecker, error) {
 			return nil, fmt.Errorf("redact: unknown phone region %q", r)
 		}
 		p.regions, p.codes = append(p.regions, r), append(p.codes, int32(cc))
+		// Prepare what validation needs now rather than in the first
+		// redaction: the plan's patterns and North America's area codes.
+		if plan := numberPlans()[planKey{r, int32(cc)}]; plan != nil {
+			plan.once.Do(plan.compile)
+		}
+		if cc == 1 {
+			nanpAreaCodes(r)
+		}
 	}
 	return p, nil
 }
@@ -59,9 +68,10 @@ func (p *phoneChecker) valid(digits []byte, plus bool) bool {
 }
 
 // nationalValid checks digits as a national number of region (calling code
-// cc) against the region's numbering plan. It builds the number directly
-// rather than with phonenumbers.Parse, whose input normalization dominates
-// the cost of a check.
+// cc) against the region's numbering plan, as
+// phonenumbers.IsValidNumberForRegion does (see numberPlan). It builds the
+// number directly rather than with phonenumbers.Parse, whose input
+// normalization dominates the cost of a check.
 func nationalValid(d []byte, region string, cc int32) bool {
 	leadingZeros := int32(0)
 	switch {
@@ -86,12 +96,16 @@ func nationalValid(d []byte, region string, cc int32) bool {
 	for _, c := range d {
 		v = v*10 + uint64(c-'0')
 	}
-	num := &phonenumbers.PhoneNumber{CountryCode: &cc, NationalNumber: &v}
-	if leadingZeros > 0 {
-		yes := true
-		num.ItalianLeadingZero, num.NumberOfLeadingZeros = &yes, &leadingZeros
+	// The national significant number as libphonenumber writes it: the
+	// value, after Italy's leading zeros.
+	var buf [40]byte
+	nsn := buf[:leadingZeros]
+	for k := range nsn {
+		nsn[k] = '0'
 	}
-	return phonenumbers.IsValidNumberForRegion(num, region)
+	nsn = strconv.AppendUint(nsn, v, 10)
+	plan := numberPlans()[planKey{region, cc}]
+	return plan != nil && plan.valid(nsn)
 }
 
 // plausible is a cheap filter before libphonenumber's regular expressions:

@@ -39,6 +39,9 @@ type Redactor struct {
 	enabled entitySet
 	phones  *phoneChecker
 	tokens  sync.Pool // *[]token buffers
+	// keepValues is set when an operator other than the placeholder needs
+	// the detected values.
+	keepValues bool
 }
 
 // New returns a Redactor for cfg, or an error naming the first invalid
@@ -53,12 +56,13 @@ func New(cfg Config) (*Redactor, error) {
 			return nil, err
 		}
 	}
-	keyed := false
+	keyed, keepValues := false, false
 	check := func(op Operator) error {
 		if _, err := ParseOperator(string(op)); err != nil {
 			return err
 		}
 		keyed = keyed || op == OpPseudonym || op == OpHash
+		keepValues = keepValues || op != OpPlaceholder
 		return nil
 	}
 	if cfg.DefaultOperator != "" {
@@ -82,7 +86,7 @@ func New(cfg Config) (*Redactor, error) {
 		return nil, err
 	}
 	cfg.Key = append([]byte(nil), cfg.Key...)
-	return &Redactor{cfg: cfg, enabled: setOf(types), phones: phones}, nil
+	return &Redactor{cfg: cfg, enabled: setOf(types), phones: phones, keepValues: keepValues}, nil
 }
 
 // ErrInvalidUTF8 is returned for input that is not valid UTF-8.
@@ -170,7 +174,7 @@ func (r *Redactor) detect(d *doc) []detection {
 	}
 	d.toks = (*buf)[:0]
 	d.tokenize()
-	dets := newAnalyzer(d, r.enabled, r.phones).run()
+	dets := newAnalyzer(d, r.enabled, r.phones, r.keepValues).run()
 	if cap(d.toks) <= maxPooledTokens {
 		*buf = d.toks[:0]
 		r.tokens.Put(buf)
@@ -192,11 +196,11 @@ func (r *Redactor) render(d *doc, dets []detection, withSpans bool) ([]string, [
 		index int // detection
 		first bool
 	}
-	counts := Counts{}
+	var perType [32]int // by priority; entitySet fits AllEntities in 32 bits
 	pieces := make([]piece, 0, len(dets)+4)
 	split := false
 	for k := range dets {
-		counts[dets[k].typ]++
+		perType[dets[k].typ.priority()]++
 		for p, part := range dets[k].parts {
 			pieces = append(pieces, piece{part, k, p == 0})
 		}
@@ -205,6 +209,12 @@ func (r *Redactor) render(d *doc, dets []detection, withSpans bool) ([]string, [
 	if split {
 		// Parts of an entity split across turns interleave with others.
 		slices.SortStableFunc(pieces, func(x, y piece) int { return int(x.part.start - y.part.start) })
+	}
+	counts := Counts{}
+	for k, n := range perType[:len(AllEntities)] {
+		if n > 0 {
+			counts[AllEntities[k]] = n
+		}
 	}
 	var spans []Span
 	var repls []string

@@ -64,7 +64,7 @@ func (a *analyzer) ipv4(gs []group, end int) bool {
 			return false
 		}
 	}
-	a.emit(IPAddress, a.groupParts(0, 4), string(a.window(0, 4)))
+	a.emit(IPAddress, a.groupParts(0, 4), a.window(0, 4))
 	return true
 }
 
@@ -89,7 +89,7 @@ func (a *analyzer) numericDate(gs []group) bool {
 			return false
 		}
 		if a.active(cueExpiry) && validMonthYear(num(0), num(1)) {
-			a.emit(CardExpiry, a.groupParts(0, 2), string(a.window(0, 2)))
+			a.emit(CardExpiry, a.groupParts(0, 2), a.window(0, 2))
 			a.consume(cueExpiry)
 		}
 		return sep == '/'
@@ -110,7 +110,7 @@ func (a *analyzer) numericDate(gs []group) bool {
 		return sep != '-' // a dashed non-date may still be an SSN or a phone number
 	}
 	if a.active(cueDOB) {
-		a.emit(DateOfBirth, a.groupParts(0, 3), string(a.window(0, 3)))
+		a.emit(DateOfBirth, a.groupParts(0, 3), a.window(0, 3))
 		a.consume(cueDOB)
 	}
 	return true
@@ -131,7 +131,7 @@ func (a *analyzer) matchAt(ga int, ref, fresh bool) int {
 			continue
 		}
 		if cardBrand(d) || a.active(cueCard) {
-			a.emit(CardNumber, a.groupParts(ga, gb), string(d))
+			a.emit(CardNumber, a.groupParts(ga, gb), d)
 			a.consume(cueCard)
 			a.lastCue[cueExpiry], a.lastCue[cueCVV] = a.words, a.words
 			return gb
@@ -150,11 +150,11 @@ func (a *analyzer) matchAt(ga int, ref, fresh bool) int {
 			!gs[ga].spoken && gs[ga+1].sep == gs[ga+2].sep && (gs[ga+1].sep == '-' || gs[ga+1].sep == sepSpace)
 		switch {
 		case validITIN(d) && (formatted || a.active(cueSSN)):
-			a.emit(ITIN, a.groupParts(ga, gb), string(d))
+			a.emit(ITIN, a.groupParts(ga, gb), d)
 		case validSSN(d) && (formatted && gs[ga+1].sep == '-' || a.active(cueSSN)):
-			a.emit(SSN, a.groupParts(ga, gb), string(d))
+			a.emit(SSN, a.groupParts(ga, gb), d)
 		case validABA(d) && a.active(cueRouting):
-			a.emit(RoutingNumber, a.groupParts(ga, gb), string(d))
+			a.emit(RoutingNumber, a.groupParts(ga, gb), d)
 			a.consume(cueRouting)
 			return gb
 		default:
@@ -185,7 +185,7 @@ func (a *analyzer) cuedNumber(ga int) int {
 		for gb := ga + 1; gb <= all; gb++ {
 			w := a.window(ga, gb)
 			if (len(w) == 4 || len(w) == 3 && !a.active(cueCVV) || len(w) == 6) && expiryDigits(w) {
-				a.emit(CardExpiry, a.groupParts(ga, gb), string(w))
+				a.emit(CardExpiry, a.groupParts(ga, gb), w)
 				a.consume(cueExpiry)
 				return gb
 			}
@@ -195,7 +195,7 @@ func (a *analyzer) cuedNumber(ga int) int {
 		}
 	}
 	emit := func(t EntityType, k cueKind) int {
-		a.emit(t, a.groupParts(ga, all), string(d))
+		a.emit(t, a.groupParts(ga, all), d)
 		a.consume(k)
 		return all
 	}
@@ -264,7 +264,7 @@ func (a *analyzer) phoneAt(ga int) int {
 		}
 		if n == 7 {
 			if a.active(cuePhone) && (gb-ga == 2 && gs[ga].n == 3 || spoken) {
-				a.emit(Phone, a.groupParts(ga, gb), string(d))
+				a.emit(Phone, a.groupParts(ga, gb), d)
 				a.consume(cuePhone)
 				return gb
 			}
@@ -278,7 +278,7 @@ func (a *analyzer) phoneAt(ga int) int {
 			if ga == 0 && gs[0].first > 0 && (plus || a.punct(gs[0].first-1, '(')) {
 				parts[0].start = a.toks[gs[0].first-1].start
 			}
-			a.emit(Phone, parts, string(d))
+			a.emit(Phone, parts, d)
 			a.consume(cuePhone)
 			return gb
 		}
@@ -294,6 +294,9 @@ var referenceWords = map[string]bool{"order": true, "invoice": true, "ticket": t
 	"version": true, "item": true, "sku": true, "store": true, "aisle": true, "room": true, "flight": true, "ext": true,
 	"extension": true, "priority": true, "step": true, "page": true, "in": true, "since": true}
 
+// maxReferenceWord is the length of the longest reference word.
+const maxReferenceWord = len("confirmation")
+
 // referenceBefore reports whether the word before token i, skipping "number",
 // "no", "#" and "is", is a reference word.
 func (a *analyzer) referenceBefore(i int) bool {
@@ -304,11 +307,20 @@ func (a *analyzer) referenceBefore(i int) bool {
 			}
 			return false
 		}
-		w := lowerASCII(a.text(j))
-		if w == "number" || w == "no" || w == "is" || w == "num" {
-			continue
+		w := a.text(j)
+		if len(w) > maxReferenceWord {
+			return false
 		}
-		return referenceWords[w]
+		var buf [maxReferenceWord]byte
+		for k := 0; k < len(w); k++ {
+			buf[k] = lowerByte(w[k])
+		}
+		switch lw := buf[:len(w)]; string(lw) {
+		case "number", "no", "is", "num":
+			continue
+		default:
+			return referenceWords[string(lw)]
+		}
 	}
 	return false
 }

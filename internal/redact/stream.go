@@ -102,6 +102,10 @@ func (r *Redactor) redactChunk(prev, chunk []byte) (string, Counts) {
 	base := int32(len(prev))
 	kept := dets[:0]
 	for _, det := range dets {
+		if det.start() >= base {
+			kept = append(kept, det)
+			continue
+		}
 		var parts []rng
 		for _, p := range det.parts {
 			if p.end <= base {

@@ -54,120 +54,200 @@ func (t *token) capFirst() bool { return t.shape&shapeCapFirst != 0 }
 func (t *token) spaced() bool   { return t.space != 0 }
 func (t *token) length() int    { return int(t.end - t.start) }
 
-// maxLookup is the longest word looked up in the lexicon.
+// maxLookup is the longest word looked up in the lexicon, a multiple of 8.
 const maxLookup = 24
 
 // tokenize appends the tokens of text[start:end] (segment seg) to toks.
+//
+// Words made only of ASCII letters and digits, nearly all of them, take a
+// fast path: one scan over a byte-class table, then a lexicon lookup keyed
+// by the word's bytes, loaded eight at a time. Words with apostrophes or
+// other scripts take scanWord.
 func tokenize(toks []token, text string, start, end int, seg int32) []token {
-	var buf [maxLookup]byte
 	space := lineBefore
 	i := start
 	for i < end {
 		c := text[i]
+		cl := charClass[c]
 		switch {
-		case c == ' ' || c == '\t' || c == '\r':
+		case cl&cSpace != 0:
 			space |= spaceBefore
-			i++
-			continue
-		case c == '\n':
-			space |= spaceBefore | lineBefore
-			i++
-			continue
-		}
-		if !isWordStart(text, i, end) {
-			_, size := utf8.DecodeRuneInString(text[i:end])
-			if c >= utf8.RuneSelf && isSpaceRune(text[i:end]) {
-				space |= spaceBefore
-				i += size
-				continue
+			if c == '\n' {
+				space |= lineBefore
 			}
-			toks = append(toks, token{start: int32(i), end: int32(i + size), seg: seg, kind: tokPunct, space: space})
+			i++
+			continue
+		case cl&cAlnum == 0 && c < utf8.RuneSelf:
+			toks = append(toks, token{})
+			t := &toks[len(toks)-1]
+			t.start, t.end, t.seg, t.kind, t.space = int32(i), int32(i+1), seg, tokPunct, space
 			space = 0
+			i++
+			continue
+		case cl&cAlnum == 0 && !isWordStart(text, i, end):
+			_, size := utf8.DecodeRuneInString(text[i:end])
+			if isSpaceRune(text[i:end]) {
+				space |= spaceBefore
+			} else {
+				toks = append(toks, token{start: int32(i), end: int32(i + size), seg: seg, kind: tokPunct, space: space})
+				space = 0
+			}
 			i += size
 			continue
 		}
-		t := token{start: int32(i), seg: seg, kind: tokWord, space: space, shape: shapeASCII | shapeUpper}
+		// Tokens are filled in place: assembling one in a local and
+		// copying it costs a store-forwarding stall per token.
+		toks = append(toks, token{})
+		t := &toks[len(toks)-1]
+		t.start, t.seg, t.kind, t.space = int32(i), seg, tokWord, space
 		space = 0
-		n := 0 // bytes in buf; n > maxLookup means too long to look up
-		var seen uint8
-		h := fnvOffset
-		if charClass[c]&cUpper != 0 {
-			t.shape |= shapeCapFirst
+		j, seen := i, uint8(0)
+		var key lexKey
+		if cl&cAlnum != 0 {
+			j, seen = scanASCII(text, i, end, &key)
 		}
-		for i < end {
-			c := text[i]
-			if cl := charClass[c]; cl&cAlnum != 0 {
-				// ASCII fast path: c|0x20 lowercases letters and keeps digits.
-				seen |= cl
-				if n < maxLookup {
-					buf[n] = c | 0x20
-					h = (h ^ uint32(c|0x20)) * fnvPrime
-				}
-				n++
-				i++
-				continue
-			}
-			if c == '\'' && i+1 < end && isLetterAt(text, i+1, end) {
-				if n < maxLookup {
-					buf[n] = c
-					h = (h ^ uint32(c)) * fnvPrime
-				}
-				n++
-				i++
-				continue
-			}
-			if c < utf8.RuneSelf {
-				break
-			}
-			r, size := utf8.DecodeRuneInString(text[i:end])
-			switch {
-			case r == '’' && i+size < end && isLetterAt(text, i+size, end):
-				if n < maxLookup {
-					buf[n] = '\''
-					h = (h ^ uint32('\'')) * fnvPrime
-				}
-				n++
-			case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r):
-				// Letters of other scripts and non-ASCII digits count as
-				// letters: only ASCII digits take part in numbers.
-				t.shape &^= shapeASCII
-				if unicode.IsUpper(r) {
-					seen |= cUpper
-					if i == int(t.start) {
-						t.shape |= shapeCapFirst
-					}
-				} else {
-					seen |= cLower
-				}
-				n += maxLookup // looked up below with strings.ToLower
-			default:
-				goto done
-			}
-			i += size
-		}
-	done:
-		t.end = int32(i)
-		if seen&cDigit != 0 {
-			t.shape |= shapeDigit
-		}
-		if seen&(cLower|cUpper) != 0 {
-			t.shape |= shapeAlpha
-		}
-		if seen&cLower != 0 || t.shape&shapeAlpha == 0 {
-			t.shape &^= shapeUpper
-		}
-		if t.shape&shapeAlpha != 0 {
-			switch {
-			case n <= maxLookup:
-				t.lexID = lexicon.lookup(buf[:n], h)
-			case t.shape&shapeASCII == 0 && t.end-t.start <= 4*maxLookup:
-				lw := strings.ToLower(text[t.start:t.end])
-				t.lexID = lexicon.lookup([]byte(lw), hashWord(lw))
+		if j == i || j < end && (text[j] == '\'' || text[j] >= utf8.RuneSelf) {
+			j = scanWord(t, text, end)
+		} else {
+			t.end = int32(j)
+			t.shape = shapeOf(seen, cl&cUpper != 0, true)
+			if seen&(cLower|cUpper) != 0 && j-i <= maxLookup {
+				t.lexID = lexicon.lookup(&key)
 			}
 		}
-		toks = append(toks, t)
+		i = j
 	}
 	return toks
+}
+
+// scanASCII scans the ASCII letters and digits from text[i] (one at least)
+// to end. It returns the offset after them and the character classes seen
+// and, for a run of at most maxLookup bytes, stores its lowercase packed form
+// in key, which must be zero. Setting bit 0x20 lowercases letters and keeps
+// digits.
+func scanASCII(text string, i, end int, key *lexKey) (int, uint8) {
+	var seen uint8
+	j := i
+	for j < end {
+		cl := charClass[text[j]]
+		if cl&cAlnum == 0 {
+			break
+		}
+		seen |= cl
+		j++
+	}
+	n := j - i
+	switch {
+	case n <= 8 && i+8 <= len(text):
+		key[0] = (le64(text[i:]) | 0x2020202020202020) & (1<<(8*uint(n)) - 1)
+	case n <= maxLookup:
+		for k := 0; k < n; k++ {
+			key[k>>3] |= uint64(text[i+k]|0x20) << (8 * (k & 7))
+		}
+	}
+	return j, seen
+}
+
+// shapeOf returns the shape bits of a word from the character classes seen
+// in it, whether its first letter is upper case and whether it is ASCII.
+func shapeOf(seen uint8, capFirst, ascii bool) uint8 {
+	var shape uint8
+	if seen&cDigit != 0 {
+		shape |= shapeDigit
+	}
+	if seen&(cLower|cUpper) != 0 {
+		shape |= shapeAlpha
+		if seen&cLower == 0 {
+			shape |= shapeUpper
+		}
+	}
+	if capFirst {
+		shape |= shapeCapFirst
+	}
+	if ascii {
+		shape |= shapeASCII
+	}
+	return shape
+}
+
+// le64 loads the first eight bytes of s as a little-endian word.
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// scanWord scans the word starting at t.start that holds apostrophes or
+// characters outside ASCII, completes t and returns the offset after it. Apostrophes (' and ’) count when a letter follows; letters and digits
+// of other scripts count as letters (only ASCII digits take part in
+// numbers).
+func scanWord(t *token, text string, end int) int {
+	var buf [maxLookup]byte
+	n := 0 // bytes in buf; n > maxLookup means too long to look up
+	var seen uint8
+	ascii, capFirst := true, charClass[text[t.start]]&cUpper != 0
+	i := int(t.start)
+	for i < end {
+		c := text[i]
+		if cl := charClass[c]; cl&cAlnum != 0 {
+			seen |= cl
+			if n < maxLookup {
+				buf[n] = c | 0x20
+			}
+			n++
+			i++
+			continue
+		}
+		if c == '\'' && i+1 < end && isLetterAt(text, i+1, end) {
+			if n < maxLookup {
+				buf[n] = c
+			}
+			n++
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			break
+		}
+		r, size := utf8.DecodeRuneInString(text[i:end])
+		switch {
+		case r == '’' && i+size < end && isLetterAt(text, i+size, end):
+			if n < maxLookup {
+				buf[n] = '\''
+			}
+			n++
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r):
+			ascii = false
+			if unicode.IsUpper(r) {
+				seen |= cUpper
+				capFirst = capFirst || i == int(t.start)
+			} else {
+				seen |= cLower
+			}
+			n += maxLookup // looked up below with strings.ToLower
+		default:
+			goto done
+		}
+		i += size
+	}
+done:
+	t.end = int32(i)
+	t.shape = shapeOf(seen, capFirst, ascii)
+	if t.shape&shapeAlpha != 0 {
+		switch {
+		case n <= maxLookup:
+			k := packWord(buf[:n])
+			t.lexID = lexicon.lookup(&k)
+		case !ascii && t.end-t.start <= utf8.UTFMax*maxLookup:
+			// Longer words have more than maxLookup runes, each at least
+			// a byte in lower case.
+			if lw := strings.ToLower(text[t.start:t.end]); len(lw) <= maxLookup {
+				k := packWord(lw)
+				t.lexID = lexicon.lookup(&k)
+			}
+		}
+	}
+	return i
 }
 
 // Character classes of ASCII bytes.
@@ -175,6 +255,7 @@ const (
 	cDigit uint8 = 1 << iota
 	cLower
 	cUpper
+	cSpace // ' ', '\t', '\r', '\n'
 	cAlnum = cDigit | cLower | cUpper
 )
 
@@ -187,6 +268,9 @@ var charClass = func() (t [256]uint8) {
 	}
 	for c := 'A'; c <= 'Z'; c++ {
 		t[c] = cUpper
+	}
+	for _, c := range " \t\r\n" {
+		t[c] = cSpace
 	}
 	return t
 }()
