@@ -16,6 +16,8 @@ import (
 	"github.com/confide-cc/confide/internal/httpx"
 	"github.com/confide-cc/confide/internal/identity"
 	"github.com/confide-cc/confide/internal/identity/tokens"
+	"github.com/confide-cc/confide/internal/identity/users"
+	"github.com/confide-cc/confide/internal/monitor"
 	"github.com/confide-cc/confide/internal/records"
 )
 
@@ -37,7 +39,10 @@ type API struct {
 	tokens   *tokens.Service
 	log      *slog.Logger
 	maxBody  int64
-	auditLog *audit.Log // see WithAuditLog
+	auditLog *audit.Log       // see WithAuditLog
+	monitor  *monitor.Service // see WithMonitor
+	users    *users.Service   // see WithUsers
+	cookies  httpx.Cookies
 }
 
 // New returns an API over the domain services. maxBody bounds JSON request
@@ -76,6 +81,8 @@ func (a *API) Register(mux *http.ServeMux, protect func(http.Handler) http.Handl
 	handle("GET /api/v1/tokens", a.listTokens)
 	handle("DELETE /api/v1/tokens/{id}", a.revokeToken)
 	a.registerAudit(handle)
+	a.registerAlerts(handle)
+	a.registerIdentity(mux, handle)
 	handle("/api/v1/", func(w http.ResponseWriter, r *http.Request) error {
 		if err := a.svc.AuditRefused(r.Context(), "unknown route", "no_such_route"); err != nil {
 			return err

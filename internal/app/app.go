@@ -19,7 +19,10 @@ import (
 	"github.com/confide-cc/confide/internal/config"
 	"github.com/confide-cc/confide/internal/httpx"
 	"github.com/confide-cc/confide/internal/identity/tokens"
+	"github.com/confide-cc/confide/internal/identity/users"
+	"github.com/confide-cc/confide/internal/monitor"
 	"github.com/confide-cc/confide/internal/records"
+	"github.com/confide-cc/confide/internal/siem"
 	"github.com/confide-cc/confide/internal/store"
 	"github.com/confide-cc/confide/internal/store/postgres"
 	"github.com/confide-cc/confide/internal/store/sqlite"
@@ -38,6 +41,14 @@ type App struct {
 	Metrics *httpx.Metrics
 	// Audit is the Merkle-tree audit log: checkpoints, proofs, export.
 	Audit *audit.Log
+	// SIEM exports the audit log to SIEMs (Serve runs it); nil if no sink
+	// is configured.
+	SIEM *siem.Runner
+	// Monitor serves alerts; MonitorEngine runs the detectors (Serve).
+	Monitor       *monitor.Service
+	MonitorEngine *monitor.Engine
+	// Users manages human accounts, MFA and sessions.
+	Users *users.Service
 
 	closeStore func() error
 }
@@ -125,8 +136,17 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		AfterErase:        afterErase,
 	})
 	a.Tokens = tokens.New(a.Store)
+	if err := a.openUsers(cfg, log); err != nil {
+		return nil, err
+	}
+	if err := a.openMonitor(cfg, log); err != nil {
+		return nil, err
+	}
 	if a.Audit, err = openAuditLog(ctx, a.Store, v, cfg, log); err != nil {
 		return nil, err
+	}
+	if err := a.openSIEM(cfg, log); err != nil {
+		return nil, fmt.Errorf("SIEM export: %w", err)
 	}
 	ok = true
 	return a, nil

@@ -15,6 +15,7 @@ import (
 	"github.com/confide-cc/confide/internal/identity"
 	"github.com/confide-cc/confide/internal/store"
 	"github.com/confide-cc/confide/internal/tlsutil"
+	"github.com/confide-cc/confide/internal/web"
 )
 
 // Handler returns the node's HTTP handler: health, readiness, metrics and
@@ -26,10 +27,11 @@ func (a *App) Handler() http.Handler {
 	})))
 	mux.Handle("GET /readyz", httpx.Route(http.HandlerFunc(a.ready)))
 	mux.Handle("GET /metrics", httpx.Route(a.Metrics.Handler()))
-	authn := httpx.Authenticate(a.Tokens, a.Records, a.Log)
-	api.New(a.Records, a.Tokens, a.Log, a.Config.MaxBodyBytes).WithAuditLog(a.Audit).Register(mux, func(h http.Handler) http.Handler {
+	authn := httpx.AuthenticateAny(a.Tokens, a.Users, a.cookies(), a.Records, a.Log)
+	api.New(a.Records, a.Tokens, a.Log, a.Config.MaxBodyBytes).WithAuditLog(a.Audit).WithMonitor(a.Monitor).WithUsers(a.Users, a.cookies()).Register(mux, func(h http.Handler) http.Handler {
 		return httpx.Route(authn(h))
 	})
+	web.New(a.Users, a.cookies(), a.Log).Register(mux)
 	var h http.Handler = mux
 	h = httpx.Recover(a.Log)(h)
 	h = httpx.SecureHeaders(h)
@@ -106,10 +108,16 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	}
 	go a.reloadKeys(bg, keyReloadInterval)
 	go a.Audit.Run(bg, audit.CheckpointInterval)
+	if a.SIEM != nil {
+		go a.SIEM.Run(bg)
+	}
+	go a.MonitorEngine.Run(bg)
+	go a.Users.RunDormancy(systemContext(bg), dormancyInterval)
 
 	errc := make(chan error, 1)
+	useTLS := srv.TLSConfig != nil // read before ServeTLS starts changing srv
 	go func() {
-		if srv.TLSConfig != nil {
+		if useTLS {
 			// ServeTLS (unlike Serve on a TLS listener) also sets up HTTP/2;
 			// the certificate comes from TLSConfig.GetCertificate.
 			errc <- srv.ServeTLS(ln, "", "")
@@ -118,7 +126,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		errc <- srv.Serve(ln)
 	}()
 	scheme := "https"
-	if srv.TLSConfig == nil {
+	if !useTLS {
 		scheme = "http"
 	}
 	a.Log.Info("serving", "url", scheme+"://"+ln.Addr().String())

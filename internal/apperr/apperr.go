@@ -25,6 +25,7 @@ const (
 	Unprocessable                   // 422: well-formed but refers to something that is not there
 	RangeNotSatisfiable             // 416
 	Unavailable                     // 503
+	TooManyRequests                 // 429: a client exceeded a rate limit
 )
 
 // Error is a user-safe error.

@@ -37,6 +37,11 @@ const (
 	KeysRotate         Action = "keys.rotate"
 	AuditRead          Action = "audit.read"   // checkpoints, entries, proofs
 	AuditSearch        Action = "audit.search" // event search
+	UserManage         Action = "user.manage"  // create, list and disable users; end anyone's sessions
+	SessionOwn         Action = "session.own"  // see, list and end one's own interactive sessions
+	AlertList          Action = "alert.list"   // detection alerts
+	AlertAck           Action = "alert.ack"
+	HoneyCreate        Action = "honey.create" // canary customer records
 )
 
 // Table maps each action to the roles allowed to perform it. Anything not
@@ -58,6 +63,11 @@ var Table = map[Action][]string{
 	KeysRotate:         {identity.RoleITSupport, identity.RoleSecurityAdmin},
 	AuditRead:          {identity.RoleAuditor},
 	AuditSearch:        {identity.RoleAuditor},
+	UserManage:         {identity.RoleSecurityAdmin},
+	SessionOwn:         {identity.RoleAgent, identity.RoleSupervisor, identity.RoleQAAnalyst, identity.RolePrivacyOfficer, identity.RoleSecurityAdmin, identity.RoleAuditor, identity.RoleITSupport},
+	AlertList:          {identity.RoleSecurityAdmin},
+	AlertAck:           {identity.RoleSecurityAdmin},
+	HoneyCreate:        {identity.RoleSecurityAdmin},
 }
 
 // RevealFields maps each role to the profile fields it may reveal in clear.

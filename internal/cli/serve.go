@@ -35,6 +35,12 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 			}
 		}
 		fmt.Fprintln(stdout, "Create an API token with: confide tokens create --name NAME --role ROLE")
+		if path, expires, ok, err := a.SetupLink(ctx); err != nil {
+			fmt.Fprintf(stderr, "confide serve: no setup link: %v\n", err)
+		} else if ok {
+			fmt.Fprintf(stdout, "No security admin yet. Set up the first one with this single-use link (valid until %s):\n%s://%s%s\n",
+				expires.Format("2006-01-02 15:04 MST"), scheme, addr, path)
+		}
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "confide serve: %v\n", err)

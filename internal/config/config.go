@@ -51,6 +51,10 @@ type Config struct {
 	// "latest").
 	AuditWitnessDir string
 
+	SIEM SIEMConfig // audit log export to SIEMs (docs/SIEM.md)
+
+	Monitor MonitorConfig // detection rules and alert delivery (docs/MONITOR.md)
+
 	// prov records where each value came from; nil means all defaults.
 	// It is shared, never modified, by copies of the Config.
 	prov *provenance

@@ -41,6 +41,18 @@ func TestFullExample(t *testing.T) {
 		{"blob_gc_interval", "1m", "file"},
 		{"card_scan_interval", "24h", "file"},
 		{"audit_witness_dir", "/mnt/witness/confide", "file"},
+		{"monitor_rules_file", "/etc/confide/monitor.yaml", "file"},
+		{"monitor_honey_customers", "3f2a9c,7b41e0", "file"},
+		{"monitor_webhook_url", "https://soc.internal/hooks/confide", "file"},
+		{"monitor_webhook_secret", "***", "file"},
+		{"siem_file", "/var/log/confide/audit.ocsf.jsonl", "file"},
+		{"siem_http_url", "https://siem.internal/ingest/ocsf", "file"},
+		{"siem_http_auth_header", "Authorization", "file"},
+		{"siem_http_auth", "***", "file"},
+		{"siem_http_ca_file", "/etc/confide/siem-ca.pem", "file"},
+		{"siem_syslog_url", "tcp+tls://siem.internal:6514", "file"},
+		{"siem_syslog_ca_file", "/etc/confide/siem-ca.pem", "file"},
+		{"siem_poll_interval", "1s", "file"},
 	}
 	if got := cfg.Effective(); !slices.Equal(got, want) {
 		t.Errorf("Effective() =\n%v\nwant\n%v", got, want)

@@ -87,6 +87,8 @@ func (c *Config) resolvePaths(prov *provenance, wd string) {
 	if kind, p, err := parseBlobURL(c.BlobURL); err == nil && kind == BlobFS && p != "" {
 		c.BlobURL = pathURL("file", absolute(wd, p))
 	}
+	c.SIEM.resolvePaths(wd)
+	c.Monitor.resolvePaths(wd)
 }
 
 // absolute returns path made absolute against wd and cleaned; "" stays "".

@@ -83,6 +83,7 @@ func defaults() Config {
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		BlobGCInterval:    time.Minute,
+		SIEM:              siemDefaults(),
 		CardScanInterval:  24 * time.Hour,
 	}
 }

@@ -73,6 +73,8 @@ func (c Config) Validate() error {
 	if c.CardScanInterval < 0 {
 		fail("card_scan_interval", "must be >= 0 (0 turns the scan off)")
 	}
+	c.SIEM.validate(fail)
+	c.Monitor.validate(fail)
 	return errors.Join(errs...)
 }
 

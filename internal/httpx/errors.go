@@ -35,6 +35,8 @@ func Status(k apperr.Kind) int {
 		return http.StatusRequestedRangeNotSatisfiable
 	case apperr.Unavailable:
 		return http.StatusServiceUnavailable
+	case apperr.TooManyRequests:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }

@@ -5,6 +5,12 @@ import (
 	"time"
 )
 
+// Identity stores human accounts, their credentials and their sessions.
+type Identity interface {
+	Users
+	Sessions
+}
+
 // User is a human account. Its e-mail address and name are employee
 // personal data: they are sealed in Profile under the user's own keyset
 // (Keyset, wrapped by the key-encryption keyset) and found through a

@@ -50,6 +50,7 @@ type Tx interface {
 	Erasures
 	SIEMCursors
 	Monitor
+	Identity
 }
 
 // SystemKeyset is an installation-wide keyset (the key-encryption keyset,

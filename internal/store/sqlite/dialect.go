@@ -22,7 +22,7 @@ var dialect = sqlstore.Dialect{
 	GroupCommit: true,
 	// modernc.org/sqlite prepares a statement on every Exec/Query.
 	CacheStatements: true,
-	Classify:    classify,
+	Classify:        classify,
 }
 
 func classify(err error) error {

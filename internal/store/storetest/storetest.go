@@ -44,6 +44,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"AuditTree", testAuditTree},
 		{"AuditTreeConcurrentAdvance", testAuditTreeConcurrentAdvance},
 		{"Erasures", testErasures},
+		{"MonitorLease", testMonitorLease},
+		{"Alerts", testAlerts},
+		{"AlertDeliveries", testAlertDeliveries},
 		{"SIEMCursors", testSIEMCursors},
 		{"SIEMLeaseRace", testSIEMLeaseRace},
 		{"MissingReferences", testMissingReferences},
@@ -62,6 +65,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"LargeValues", testLargeValues},
 		{"EmptyValues", testEmptyValues},
 		{"Ping", testPing},
+		{"Identity", testIdentity},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })

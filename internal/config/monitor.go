@@ -1,0 +1,81 @@
+package config
+
+import (
+	"net/netip"
+	"net/url"
+	"strings"
+)
+
+// MonitorConfig configures detection (docs/MONITOR.md): the rules, the
+// honey customers and the delivery of alerts.
+type MonitorConfig struct {
+	RulesFile      string // YAML rule configuration; empty: the documented defaults
+	HoneyCustomers string // comma-separated ids of canary customers
+	WebhookURL     string // receives every alert as POSTed JSON; empty: off
+	WebhookSecret  string // HMAC-SHA256 key signing webhook bodies; never shown
+}
+
+// HoneyIDs returns the configured honey customer ids.
+func (m MonitorConfig) HoneyIDs() []string {
+	var out []string
+	for _, id := range strings.Split(m.HoneyCustomers, ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// monitorSettings are the detection settings, in the order Effective
+// reports them.
+func monitorSettings() []*setting {
+	return []*setting{
+		newSetting("monitor_rules_file", "YAML `file` configuring the detection rules (default: built-in defaults)",
+			func(c *Config) any { return &c.Monitor.RulesFile }),
+		newSetting("monitor_honey_customers", "comma-separated customer `ids` that are honey records: any access is a critical alert",
+			func(c *Config) any { return &c.Monitor.HoneyCustomers }),
+		newSetting("monitor_webhook_url", "POST every alert as JSON to `URL` (off if empty)",
+			func(c *Config) any { return &c.Monitor.WebhookURL }).withRedact(redactURL),
+		newSetting("monitor_webhook_secret", "`key` signing webhook bodies with HMAC-SHA256 (X-Confide-Signature)",
+			func(c *Config) any { return &c.Monitor.WebhookSecret }).withRedact(func(v string) string {
+			if v == "" {
+				return ""
+			}
+			return hidden
+		}),
+	}
+}
+
+// resolvePaths makes the rules file path absolute against wd.
+func (m *MonitorConfig) resolvePaths(wd string) {
+	m.RulesFile = absolute(wd, m.RulesFile)
+}
+
+// validate reports the invalid detection settings through fail.
+func (m MonitorConfig) validate(fail func(key, format string, args ...any)) {
+	if m.WebhookURL != "" {
+		u, err := url.Parse(m.WebhookURL)
+		switch {
+		case err != nil || u.Host == "":
+			fail("monitor_webhook_url", "not an absolute URL")
+		case u.Scheme == "https":
+		case u.Scheme == "http" && isLoopbackName(u.Hostname()):
+		default:
+			fail("monitor_webhook_url", "must be https:// (http:// only to a loopback address)")
+		}
+	}
+	for _, id := range m.HoneyIDs() {
+		if len(id) > 128 {
+			fail("monitor_honey_customers", "an id is longer than 128 characters")
+		}
+	}
+}
+
+// isLoopbackName reports whether host is localhost or a loopback address.
+func isLoopbackName(host string) bool {
+	ip, err := netip.ParseAddr(host)
+	return strings.EqualFold(host, "localhost") || (err == nil && ip.IsLoopback())
+}
+
+// The detection settings follow the general ones.
+func init() { settings = append(settings, monitorSettings()...) }
