@@ -76,6 +76,7 @@ func (a *API) Register(mux *http.ServeMux, protect func(http.Handler) http.Handl
 	handle("GET /api/v1/interactions/{id}", a.getInteraction)
 	handle("PUT /api/v1/interactions/{id}/recording", a.uploadRecording)
 	handle("GET /api/v1/interactions/{id}/recording", a.playRecording)
+	handle("GET /api/v1/interactions/{id}/recording/original", a.playOriginalRecording)
 	handle("GET /api/v1/interactions/{id}/attachments/{aid}", a.downloadAttachment)
 	handle("POST /api/v1/tokens", a.createToken)
 	handle("GET /api/v1/tokens", a.listTokens)
@@ -255,6 +256,18 @@ func (a *API) playRecording(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer pb.Close()
 	serveBlob(w, r, pb, "inline")
+	return nil
+}
+
+// playOriginalRecording serves the unredacted original of a redacted
+// recording to a privacy officer; the reason comes in X-Confide-Reason.
+func (a *API) playOriginalRecording(w http.ResponseWriter, r *http.Request) error {
+	pb, err := a.svc.OpenOriginalRecording(r.Context(), r.PathValue("id"), r.Header.Get("X-Confide-Reason"), r.Header.Get("Range"))
+	if err != nil {
+		return err
+	}
+	defer pb.Close()
+	serveBlob(w, r, pb, "attachment")
 	return nil
 }
 

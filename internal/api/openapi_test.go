@@ -723,6 +723,7 @@ func TestOpenAPIAgainstServer(t *testing.T) {
 	s.do(304, agent, "GET", recording, nil, "If-Modified-Since", full.Header.Get("Last-Modified"))
 	s.do(404, agent, "GET", "/api/v1/interactions/"+chatID+"/recording", nil)
 	s.do(404, integration, "GET", recording, nil)
+	exerciseOriginalRecording(t, s, callID)
 
 	// Attachments.
 	var email struct {

@@ -132,6 +132,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 
 	a.Records = records.New(a.Store, v, a.Blobs, records.Options{
 		MaxRecordingBytes: cfg.MaxRecordingBytes,
+		KeepOriginalAudio: cfg.KeepOriginalAudio,
 		Logger:            log,
 		AfterErase:        afterErase,
 	})

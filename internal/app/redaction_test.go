@@ -182,3 +182,68 @@ func TestCardScannerFindsStoredPAN(t *testing.T) {
 		t.Errorf("the audit event holds the number: %s", b)
 	}
 }
+
+// TestOriginalAudioKeptOnlyWhenConfigured: with keep_original_audio the
+// unredacted original is stored too, and only a privacy officer with a
+// reason can fetch it; without it, there is no original at all.
+func TestOriginalAudioKeptOnlyWhenConfigured(t *testing.T) {
+	for _, keep := range []bool{false, true} {
+		args := []string{}
+		if keep {
+			args = append(args, "--keep-original-audio")
+		}
+		e := newEnv(t, args...)
+		cid := e.createCustomer(sampleCustomer())
+		call := callInteraction(cid)
+		call["transcript"] = map[string]any{"turns": []any{
+			map[string]any{"speaker": "customer", "start": 1, "end": 6, "text": "4111 1111 1111 1111", "words": words(1, "4111 1111 1111 1111")},
+		}}
+		iid := e.createInteraction(call)
+		samples := bytes.Repeat([]byte{0x10}, 8000*8)
+		wav := audio.Write(audio.MuLaw, 1, 8000, samples)
+		path := "/api/v1/interactions/" + iid + "/recording"
+		e.must(e.do(identity.RoleIntegration, "PUT", path, wav, "Content-Type", "audio/wav"), 201)
+		redacted := e.must(e.do(identity.RoleAgent, "GET", path, nil), 200).Body
+		if bytes.Equal(redacted, wav) {
+			t.Fatal("the served recording is not redacted")
+		}
+		orig := path + "/original"
+		if !keep {
+			e.must(e.do(identity.RolePrivacyOfficer, "GET", orig, nil, "X-Confide-Reason", "DSAR 12"), 404)
+			if n := countFiles(t, e.dataDir+"/blobs"); n != 1 {
+				t.Errorf("%d blobs stored, want only the redacted recording", n)
+			}
+			continue
+		}
+		r := e.must(e.do(identity.RolePrivacyOfficer, "GET", orig, nil, "X-Confide-Reason", "legal hold request 12"), 200)
+		if !bytes.Equal(r.Body, wav) {
+			t.Errorf("original differs from the upload")
+		}
+		if ev := e.lastAudit(); ev.Action != "recording.play_original" || ev.Details["reason"] != "legal hold request 12" {
+			t.Errorf("audit = %+v", ev)
+		}
+		for _, tc := range []struct {
+			role   string
+			reason string
+			status int
+		}{
+			{identity.RolePrivacyOfficer, "", 400},
+			{identity.RoleQAAnalyst, "review", 403},
+			{identity.RoleSupervisor, "review", 403},
+			{identity.RoleAuditor, "review", 404},
+			{identity.RoleIntegration, "review", 404},
+		} {
+			if r := e.do(tc.role, "GET", orig, nil, "X-Confide-Reason", tc.reason); r.Status != tc.status {
+				t.Errorf("%s with reason %q: %d, want %d", tc.role, tc.reason, r.Status, tc.status)
+			}
+		}
+		// A new upload replaces both copies.
+		e.must(e.do(identity.RoleIntegration, "PUT", path, wav, "Content-Type", "audio/wav"), 201)
+		if _, err := e.app.Records.CollectBlobs(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if n := countFiles(t, e.dataDir+"/blobs"); n != 2 {
+			t.Errorf("%d blobs after replacing, want 2 (redacted and original)", n)
+		}
+	}
+}

@@ -42,6 +42,7 @@ var Catalogue = catalogue(
 	Definition{"CF-3004", "recording.upload", "A call recording was uploaded.", "10.2.1.1"},
 	Definition{"CF-3005", "recording.play", "A call recording was played or downloaded (with the byte range).", "10.2.1.1"},
 	Definition{"CF-3006", "attachment.download", "An email attachment was downloaded.", "10.2.1.1"},
+	Definition{"CF-3008", "recording.play_original", "The unredacted original of a redacted recording was fetched by a privacy officer, with the stated (redacted) reason and the byte range.", "10.2.1.1"},
 	Definition{"CF-3007", "redaction.pan_found", "High severity: the stored-content scanner found a payment card number in an interaction (PCI DSS 12.10.7); details give the count, never the number.", "10.2.1.1"},
 	Definition{"CF-4001", "keys.rotate", "The key-encryption key was rotated.", "10.2.1.2"},
 	Definition{"CF-4002", "keys.rewrap", "Customer keysets were re-wrapped under the current key-encryption key (a batch).", "10.2.1.2"},

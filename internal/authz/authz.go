@@ -21,53 +21,57 @@ type Action string
 
 // Actions of the core server.
 const (
-	CustomerCreate     Action = "customer.create"
-	CustomerRead       Action = "customer.read" // masked profile
-	CustomerSearch     Action = "customer.search"
-	CustomerUpdate     Action = "customer.update"
-	CustomerReveal     Action = "customer.reveal" // clear values, per field (see RevealFields)
-	CustomerErase      Action = "customer.erase"
-	InteractionCreate  Action = "interaction.create"
-	InteractionRead    Action = "interaction.read"
-	InteractionList    Action = "interaction.list"
-	RecordingUpload    Action = "recording.upload"
-	RecordingPlay      Action = "recording.play"
-	AttachmentDownload Action = "attachment.download"
-	TokenManage        Action = "token.manage"
-	KeysRotate         Action = "keys.rotate"
-	AuditRead          Action = "audit.read"   // checkpoints, entries, proofs
-	AuditSearch        Action = "audit.search" // event search
-	UserManage         Action = "user.manage"  // create, list and disable users; end anyone's sessions
-	SessionOwn         Action = "session.own"  // see, list and end one's own interactive sessions
-	AlertList          Action = "alert.list"   // detection alerts
-	AlertAck           Action = "alert.ack"
-	HoneyCreate        Action = "honey.create" // canary customer records
+	CustomerCreate    Action = "customer.create"
+	CustomerRead      Action = "customer.read" // masked profile
+	CustomerSearch    Action = "customer.search"
+	CustomerUpdate    Action = "customer.update"
+	CustomerReveal    Action = "customer.reveal" // clear values, per field (see RevealFields)
+	CustomerErase     Action = "customer.erase"
+	InteractionCreate Action = "interaction.create"
+	InteractionRead   Action = "interaction.read"
+	InteractionList   Action = "interaction.list"
+	RecordingUpload   Action = "recording.upload"
+	RecordingPlay     Action = "recording.play"
+	// RecordingPlayOriginal fetches the unredacted original of a redacted
+	// recording (kept only when configured), with a reason.
+	RecordingPlayOriginal Action = "recording.play_original"
+	AttachmentDownload    Action = "attachment.download"
+	TokenManage           Action = "token.manage"
+	KeysRotate            Action = "keys.rotate"
+	AuditRead             Action = "audit.read"   // checkpoints, entries, proofs
+	AuditSearch           Action = "audit.search" // event search
+	UserManage            Action = "user.manage"  // create, list and disable users; end anyone's sessions
+	SessionOwn            Action = "session.own"  // see, list and end one's own interactive sessions
+	AlertList             Action = "alert.list"   // detection alerts
+	AlertAck              Action = "alert.ack"
+	HoneyCreate           Action = "honey.create" // canary customer records
 )
 
 // Table maps each action to the roles allowed to perform it. Anything not
 // listed is denied (default deny).
 var Table = map[Action][]string{
-	CustomerCreate:     {identity.RoleIntegration, identity.RoleAgent, identity.RoleSupervisor},
-	CustomerRead:       {identity.RoleIntegration, identity.RoleAgent, identity.RoleSupervisor, identity.RoleQAAnalyst, identity.RolePrivacyOfficer},
-	CustomerSearch:     {identity.RoleIntegration, identity.RoleAgent, identity.RoleSupervisor, identity.RolePrivacyOfficer},
-	CustomerUpdate:     {identity.RoleIntegration, identity.RoleAgent, identity.RoleSupervisor, identity.RolePrivacyOfficer},
-	CustomerReveal:     {identity.RoleAgent, identity.RoleSupervisor, identity.RolePrivacyOfficer},
-	CustomerErase:      {identity.RolePrivacyOfficer},
-	InteractionCreate:  {identity.RoleIntegration, identity.RoleAgent, identity.RoleSupervisor},
-	InteractionRead:    {identity.RoleAgent, identity.RoleSupervisor, identity.RoleQAAnalyst},
-	InteractionList:    {identity.RoleIntegration, identity.RoleAgent, identity.RoleSupervisor, identity.RoleQAAnalyst, identity.RolePrivacyOfficer},
-	RecordingUpload:    {identity.RoleIntegration},
-	RecordingPlay:      {identity.RoleAgent, identity.RoleSupervisor, identity.RoleQAAnalyst},
-	AttachmentDownload: {identity.RoleAgent, identity.RoleSupervisor, identity.RoleQAAnalyst},
-	TokenManage:        {identity.RoleSecurityAdmin},
-	KeysRotate:         {identity.RoleITSupport, identity.RoleSecurityAdmin},
-	AuditRead:          {identity.RoleAuditor},
-	AuditSearch:        {identity.RoleAuditor},
-	UserManage:         {identity.RoleSecurityAdmin},
-	SessionOwn:         {identity.RoleAgent, identity.RoleSupervisor, identity.RoleQAAnalyst, identity.RolePrivacyOfficer, identity.RoleSecurityAdmin, identity.RoleAuditor, identity.RoleITSupport},
-	AlertList:          {identity.RoleSecurityAdmin},
-	AlertAck:           {identity.RoleSecurityAdmin},
-	HoneyCreate:        {identity.RoleSecurityAdmin},
+	CustomerCreate:        {identity.RoleIntegration, identity.RoleAgent, identity.RoleSupervisor},
+	CustomerRead:          {identity.RoleIntegration, identity.RoleAgent, identity.RoleSupervisor, identity.RoleQAAnalyst, identity.RolePrivacyOfficer},
+	CustomerSearch:        {identity.RoleIntegration, identity.RoleAgent, identity.RoleSupervisor, identity.RolePrivacyOfficer},
+	CustomerUpdate:        {identity.RoleIntegration, identity.RoleAgent, identity.RoleSupervisor, identity.RolePrivacyOfficer},
+	CustomerReveal:        {identity.RoleAgent, identity.RoleSupervisor, identity.RolePrivacyOfficer},
+	CustomerErase:         {identity.RolePrivacyOfficer},
+	InteractionCreate:     {identity.RoleIntegration, identity.RoleAgent, identity.RoleSupervisor},
+	InteractionRead:       {identity.RoleAgent, identity.RoleSupervisor, identity.RoleQAAnalyst},
+	InteractionList:       {identity.RoleIntegration, identity.RoleAgent, identity.RoleSupervisor, identity.RoleQAAnalyst, identity.RolePrivacyOfficer},
+	RecordingUpload:       {identity.RoleIntegration},
+	RecordingPlay:         {identity.RoleAgent, identity.RoleSupervisor, identity.RoleQAAnalyst},
+	RecordingPlayOriginal: {identity.RolePrivacyOfficer},
+	AttachmentDownload:    {identity.RoleAgent, identity.RoleSupervisor, identity.RoleQAAnalyst},
+	TokenManage:           {identity.RoleSecurityAdmin},
+	KeysRotate:            {identity.RoleITSupport, identity.RoleSecurityAdmin},
+	AuditRead:             {identity.RoleAuditor},
+	AuditSearch:           {identity.RoleAuditor},
+	UserManage:            {identity.RoleSecurityAdmin},
+	SessionOwn:            {identity.RoleAgent, identity.RoleSupervisor, identity.RoleQAAnalyst, identity.RolePrivacyOfficer, identity.RoleSecurityAdmin, identity.RoleAuditor, identity.RoleITSupport},
+	AlertList:             {identity.RoleSecurityAdmin},
+	AlertAck:              {identity.RoleSecurityAdmin},
+	HoneyCreate:           {identity.RoleSecurityAdmin},
 }
 
 // RevealFields maps each role to the profile fields it may reveal in clear.

@@ -45,6 +45,7 @@ type Config struct {
 	IdleTimeout       time.Duration // http.Server.IdleTimeout
 	BlobGCInterval    time.Duration // period of the orphaned-blob collector
 	CardScanInterval  time.Duration // period of the stored-content card-number scan; 0 = off
+	KeepOriginalAudio bool          // keep unredacted originals of redacted recordings (privacy officer only)
 
 	// AuditWitnessDir, if set, receives a copy of every audit checkpoint
 	// this node signs, outside the database (one file per tree size and

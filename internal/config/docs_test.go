@@ -39,6 +39,7 @@ func TestFullExample(t *testing.T) {
 		{"read_header_timeout", "10s", "file"},
 		{"idle_timeout", "2m", "file"},
 		{"blob_gc_interval", "1m", "file"},
+		{"keep_original_audio", "false", "file"},
 		{"card_scan_interval", "24h", "file"},
 		{"audit_witness_dir", "/mnt/witness/confide", "file"},
 		{"monitor_rules_file", "/etc/confide/monitor.yaml", "file"},

@@ -62,6 +62,8 @@ var settings = []*setting{
 		func(c *Config) any { return &c.IdleTimeout }),
 	newSetting("blob_gc_interval", "`duration` between runs of the orphaned-blob collector",
 		func(c *Config) any { return &c.BlobGCInterval }),
+	newSetting("keep_original_audio", "also keep the unredacted original of a redacted recording, encrypted, readable only by a privacy officer with a reason",
+		func(c *Config) any { return &c.KeepOriginalAudio }),
 	newSetting("card_scan_interval", "`duration` between scans of stored content for card numbers (0 turns the scan off)",
 		func(c *Config) any { return &c.CardScanInterval }),
 	newSetting("audit_witness_dir", "`directory` that receives a copy of every signed audit checkpoint (off if empty)",

@@ -13,6 +13,7 @@ import (
 // Blob kinds.
 const (
 	blobRecording  = "recording"
+	blobOriginal   = "recording_original" // unredacted, kept only if configured
 	blobAttachment = "attachment"
 )
 

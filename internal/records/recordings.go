@@ -46,6 +46,8 @@ func (s *Service) UploadRecording(ctx context.Context, interactionID, contentTyp
 		return RecordingInfo{}, s.reject(ctx, ev, err)
 	}
 	var src io.Reader = &limitReader{r: body, left: s.opt.MaxRecordingBytes}
+	key := "recordings/" + interactionID + "/" + randomKey()
+	var orig *originalUpload
 	if len(spans) > 0 {
 		// Words were redacted from the transcript: the same stretches are
 		// silenced in the audio as it streams in. Audio that cannot be
@@ -54,13 +56,23 @@ func (s *Service) UploadRecording(ctx context.Context, interactionID, contentTyp
 			return RecordingInfo{}, s.reject(ctx, ev, apperr.New(apperr.UnsupportedMedia, "unredactable_audio",
 				"Content-Type: this call's transcript has redacted words, so the recording must be WAV (audio/wav) to be redacted"))
 		}
+		if s.opt.KeepOriginalAudio {
+			// The original streams into a blob of its own as it is read.
+			orig = s.startOriginal(ctx, keys, interactionID)
+			src = orig.tee(src)
+		}
 		if src, err = audio.NewReader(src, spans, audio.Options{}); err != nil {
+			orig.finish(err)
 			return RecordingInfo{}, s.reject(ctx, ev, apperr.New(apperr.Unprocessable, "unredactable_audio",
 				"recording: not a WAV file that can be redacted (PCM 16-bit, µ-law or A-law; 8–48 kHz; mono or stereo)").WithCause(err))
 		}
 	}
-	key := "recordings/" + interactionID + "/" + randomKey()
 	size, err := s.putEncrypted(ctx, keys, key, src)
+	origBlob, origErr := orig.finish(err)
+	if err == nil && origErr != nil {
+		s.deleteBlob(ctx, key)
+		err = origErr
+	}
 	if err != nil {
 		var ae *apperr.Error
 		switch {
@@ -77,20 +89,38 @@ func (s *Service) UploadRecording(ctx context.Context, interactionID, contentTyp
 		s.deleteBlob(ctx, key)
 		return RecordingInfo{}, apperr.Wrap(err, "encryption failed")
 	}
+	if origBlob != nil {
+		if origBlob.Meta, err = keys.Seal(marshal(attachmentMeta{ContentType: mt}), vault.FieldAD{Table: "blobs", Column: "meta", Row: origBlob.Key}); err != nil {
+			s.deleteBlob(ctx, key)
+			s.deleteBlob(ctx, origBlob.Key)
+			return RecordingInfo{}, apperr.Wrap(err, "encryption failed")
+		}
+	}
 	now := s.opt.Now().UTC()
-	ev.Details = map[string]any{"customer_id": row.CustomerID, "size": size, "content_type": mt, "redacted_spans": len(spans)}
+	ev.Details = map[string]any{"customer_id": row.CustomerID, "size": size, "content_type": mt, "redacted_spans": len(spans), "original_kept": origBlob != nil}
 	err = s.audited(ctx, ev, func(tx store.Tx, _ *audit.Event) error {
 		if _, err := tx.GetInteraction(ctx, interactionID); errors.Is(err, store.ErrNotFound) {
 			return apperr.NotFoundErr("interaction") // erased meanwhile
 		} else if err != nil {
 			return err
 		}
-		_, err := tx.PutBlob(ctx, store.Blob{Key: key, CustomerID: row.CustomerID, InteractionID: interactionID,
-			Kind: blobRecording, Meta: meta, Size: size, CreatedAt: now})
-		return err
+		if _, err := tx.PutBlob(ctx, store.Blob{Key: key, CustomerID: row.CustomerID, InteractionID: interactionID,
+			Kind: blobRecording, Meta: meta, Size: size, CreatedAt: now}); err != nil {
+			return err
+		}
+		if origBlob != nil {
+			origBlob.CustomerID, origBlob.InteractionID, origBlob.CreatedAt = row.CustomerID, interactionID, now
+			if _, err := tx.PutBlob(ctx, *origBlob); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		s.deleteBlob(ctx, key)
+		if origBlob != nil {
+			s.deleteBlob(ctx, origBlob.Key)
+		}
 		return RecordingInfo{}, err
 	}
 	s.kickCollector()
@@ -162,15 +192,29 @@ func (p *Playback) Close() error { return p.close() }
 // recording and returns a decrypting reader that seeks by segment. byteRange
 // is the client's Range header, recorded in the audit event.
 func (s *Service) OpenRecording(ctx context.Context, interactionID, byteRange string) (*Playback, error) {
-	return s.openBlob(ctx, authz.RecordingPlay, interactionID, "", byteRange)
+	return s.openBlob(ctx, authz.RecordingPlay, interactionID, blobRef{kind: blobRecording}, byteRange)
 }
 
 // OpenAttachment authorizes and audits a download of an email attachment.
 func (s *Service) OpenAttachment(ctx context.Context, interactionID, attachmentID, byteRange string) (*Playback, error) {
-	return s.openBlob(ctx, authz.AttachmentDownload, interactionID, attachmentID, byteRange)
+	return s.openBlob(ctx, authz.AttachmentDownload, interactionID, blobRef{kind: blobAttachment, attachmentID: attachmentID}, byteRange)
 }
 
-func (s *Service) openBlob(ctx context.Context, action authz.Action, interactionID, attachmentID, byteRange string) (*Playback, error) {
+// blobRef names the blob of an interaction to open.
+type blobRef struct {
+	kind         string
+	attachmentID string         // for attachments
+	details      map[string]any // extra audit details
+}
+
+func (r blobRef) matches(interactionID string, b store.Blob) bool {
+	if b.Kind != r.kind {
+		return false
+	}
+	return r.kind != blobAttachment || b.Key == "attachments/"+interactionID+"/"+r.attachmentID
+}
+
+func (s *Service) openBlob(ctx context.Context, action authz.Action, interactionID string, ref blobRef, byteRange string) (*Playback, error) {
 	resource := "interaction/" + interactionID
 	if err := s.authorize(ctx, action, resource, "interaction"); err != nil {
 		return nil, err
@@ -194,23 +238,22 @@ func (s *Service) openBlob(ctx context.Context, action authz.Action, interaction
 		}
 		found := false
 		for _, c := range blobs {
-			if (attachmentID == "" && c.Kind == blobRecording) ||
-				(attachmentID != "" && c.Kind == blobAttachment && c.Key == "attachments/"+interactionID+"/"+attachmentID) {
+			if ref.matches(interactionID, c) {
 				b, found = c, true
 			}
 		}
 		if !found {
-			if attachmentID != "" {
-				return apperr.NotFoundErr("attachment")
-			}
-			return apperr.NotFoundErr("recording")
+			return apperr.NotFoundErr(map[string]string{blobRecording: "recording", blobOriginal: "original recording", blobAttachment: "attachment"}[ref.kind])
 		}
 		if meta, err = openMeta(keys, b); err != nil {
 			return err
 		}
 		ev.Details = map[string]any{"customer_id": row.CustomerID, "range": byteRange}
-		if attachmentID != "" {
-			ev.Details["attachment_id"] = attachmentID
+		if ref.attachmentID != "" {
+			ev.Details["attachment_id"] = ref.attachmentID
+		}
+		for k, v := range ref.details {
+			ev.Details[k] = v
 		}
 		return nil
 	})

@@ -40,6 +40,10 @@ type Options struct {
 	// free-text reasons before they are stored (default: every entity type,
 	// typed placeholders).
 	Redactor *redact.Redactor
+	// KeepOriginalAudio keeps the unredacted original of a redacted
+	// recording as well, encrypted, readable only through
+	// OpenOriginalRecording (privacy officers, with a reason).
+	KeepOriginalAudio bool
 	// AfterErase runs after an erasure commits, for example a SQLite WAL
 	// checkpoint so that shredded pages do not linger in the log. Optional.
 	AfterErase func(context.Context) error
@@ -132,14 +136,15 @@ var hiddenBehind = map[authz.Action]struct {
 	visible authz.Action
 	kind    string
 }{
-	authz.CustomerRead:       {authz.CustomerRead, "customer"},
-	authz.CustomerUpdate:     {authz.CustomerRead, "customer"},
-	authz.CustomerReveal:     {authz.CustomerRead, "customer"},
-	authz.CustomerErase:      {authz.CustomerRead, "customer"},
-	authz.InteractionList:    {authz.InteractionList, "customer"},
-	authz.InteractionRead:    {authz.InteractionRead, "interaction"},
-	authz.RecordingPlay:      {authz.RecordingPlay, "interaction"},
-	authz.AttachmentDownload: {authz.AttachmentDownload, "interaction"},
+	authz.CustomerRead:          {authz.CustomerRead, "customer"},
+	authz.CustomerUpdate:        {authz.CustomerRead, "customer"},
+	authz.CustomerReveal:        {authz.CustomerRead, "customer"},
+	authz.CustomerErase:         {authz.CustomerRead, "customer"},
+	authz.InteractionList:       {authz.InteractionList, "customer"},
+	authz.InteractionRead:       {authz.InteractionRead, "interaction"},
+	authz.RecordingPlay:         {authz.RecordingPlay, "interaction"},
+	authz.RecordingPlayOriginal: {authz.RecordingPlay, "interaction"},
+	authz.AttachmentDownload:    {authz.AttachmentDownload, "interaction"},
 }
 
 // Precheck authorizes action on resource before a request is parsed, so

@@ -191,8 +191,8 @@ type Blob struct {
 // the blob store.
 type Blobs interface {
 	// PutBlob inserts b; if a blob of the same interaction and kind
-	// "recording" exists it is replaced and its key returned in replaced
-	// (and queued for deletion).
+	// "recording" or "recording_original" exists it is replaced and its
+	// key returned in replaced (and queued for deletion).
 	PutBlob(ctx context.Context, b Blob) (replaced string, err error)
 	GetBlob(ctx context.Context, key string) (Blob, error)
 	// ListBlobs returns the blobs of an interaction ordered by key.

@@ -10,8 +10,9 @@ import (
 	"github.com/confide-cc/confide/internal/store"
 )
 
-// kindRecording is the blob kind of which an interaction has at most one.
-const kindRecording = "recording"
+// singleKinds are the blob kinds of which an interaction has at most one:
+// a new one replaces the old.
+var singleKinds = map[string]bool{"recording": true, "recording_original": true}
 
 const blobColumns = `blob_key, customer_id, interaction_id, kind, meta, size, created_at`
 
@@ -20,9 +21,9 @@ const blobColumns = `blob_key, customer_id, interaction_id, kind, meta, size, cr
 // unknown customer or interaction is store.ErrNotFound.
 func (t *tx) PutBlob(ctx context.Context, b store.Blob) (replaced string, err error) {
 	const op = "put blob"
-	if b.Kind == kindRecording {
+	if singleKinds[b.Kind] {
 		err := t.queryRow(ctx, `SELECT blob_key FROM blobs WHERE interaction_id = ? AND kind = ?`+t.lockClause(),
-			b.InteractionID, kindRecording).Scan(&replaced)
+			b.InteractionID, b.Kind).Scan(&replaced)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:

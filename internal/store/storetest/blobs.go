@@ -113,3 +113,28 @@ func testBlobDeletionQueue(t *testing.T, s store.Store) {
 		return err
 	})
 }
+
+// testOriginalRecordings: an interaction keeps at most one original
+// recording too, independently of its redacted recording.
+func testOriginalRecordings(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	seed(t, s, []string{"c1"}, map[string]string{"i1": "c1"})
+	rec := newBlob("k/rec", "c1", "i1", "recording")
+	orig1 := newBlob("k/orig1", "c1", "i1", "recording_original")
+	orig2 := newBlob("k/orig2", "c1", "i1", "recording_original")
+	update(t, s, func(tx store.Tx) error {
+		for _, b := range []store.Blob{rec, orig1} {
+			if replaced, err := tx.PutBlob(ctx, b); err != nil || replaced != "" {
+				t.Fatalf("PutBlob(%s) = %q, %v", b.Key, replaced, err)
+			}
+		}
+		replaced, err := tx.PutBlob(ctx, orig2)
+		equal(t, "original replaced", replaced, "k/orig1")
+		return err
+	})
+	view(t, s, func(tx store.Tx) error {
+		got, err := tx.ListBlobs(ctx, "i1")
+		equal(t, "blobs of i1", got, []store.Blob{orig2, rec})
+		return err
+	})
+}

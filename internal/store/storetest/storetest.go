@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Interactions", testInteractions},
 		{"InteractionPages", testInteractionPages},
 		{"InteractionScan", testInteractionScan},
+		{"OriginalRecordings", testOriginalRecordings},
 		{"Blobs", testBlobs},
 		{"BlobDeletionQueue", testBlobDeletionQueue},
 		{"Tokens", testTokens},
