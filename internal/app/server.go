@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/confide-cc/confide/internal/api"
@@ -100,19 +101,25 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		ln.Close()
 		return fmt.Errorf("audit log unavailable, refusing to serve: %w", err)
 	}
+	// Background jobs stop with the server, and Serve waits for them, so
+	// that none is still using the store when the caller closes it.
 	bg, stopBG := context.WithCancel(ctx)
-	defer stopBG()
-	go a.Records.RunBlobCollector(bg, cfg.BlobGCInterval)
+	var jobs sync.WaitGroup
+	defer func() {
+		stopBG()
+		jobs.Wait()
+	}()
+	jobs.Go(func() { a.Records.RunBlobCollector(bg, cfg.BlobGCInterval) })
 	if cfg.CardScanInterval > 0 {
-		go a.Records.RunCardScanner(bg, cfg.CardScanInterval)
+		jobs.Go(func() { a.Records.RunCardScanner(bg, cfg.CardScanInterval) })
 	}
-	go a.reloadKeys(bg, keyReloadInterval)
-	go a.Audit.Run(bg, audit.CheckpointInterval)
+	jobs.Go(func() { a.reloadKeys(bg, keyReloadInterval) })
+	jobs.Go(func() { a.Audit.Run(bg, audit.CheckpointInterval) })
 	if a.SIEM != nil {
-		go a.SIEM.Run(bg)
+		jobs.Go(func() { a.SIEM.Run(bg) })
 	}
-	go a.MonitorEngine.Run(bg)
-	go a.Users.RunDormancy(systemContext(bg), dormancyInterval)
+	jobs.Go(func() { a.MonitorEngine.Run(bg) })
+	jobs.Go(func() { a.Users.RunDormancy(systemContext(bg), dormancyInterval) })
 
 	errc := make(chan error, 1)
 	useTLS := srv.TLSConfig != nil // read before ServeTLS starts changing srv
