@@ -56,13 +56,22 @@ const noCue = -1 << 30
 // many bytes of text, as in contact-center material dense with personal data.
 const detectionEvery = 64
 
-func newAnalyzer(d *doc, enabled entitySet, phones *phoneChecker, keepValues bool) *analyzer {
-	a := &analyzer{d: d, toks: d.toks, enabled: enabled, phones: phones, keepValues: keepValues,
-		dets: make([]detection, 0, len(d.text)/detectionEvery+1), parts: make([]rng, 0, len(d.text)/detectionEvery+1)}
+// reset prepares a for analysing d, keeping the capacity of its buffers
+// from earlier documents.
+func (a *analyzer) reset(d *doc, enabled entitySet, phones *phoneChecker, keepValues bool) {
+	n := len(d.text)/detectionEvery + 1
+	dets, parts := a.dets[:0], a.parts[:0]
+	if cap(dets) < n {
+		dets = make([]detection, 0, n)
+	}
+	if cap(parts) < n {
+		parts = make([]rng, 0, n)
+	}
+	*a = analyzer{d: d, toks: d.toks, enabled: enabled, phones: phones, keepValues: keepValues,
+		dets: dets, parts: parts, digits: a.digits[:0], groups: a.groups[:0], scratch: a.scratch[:0]}
 	for i := range a.lastCue {
 		a.lastCue[i] = noCue
 	}
-	return a
 }
 
 // tokenize appends the document's tokens to d.toks.

@@ -22,7 +22,8 @@ func FuzzNormalize(f *testing.F) {
 		}
 		d := &doc{text: text, segs: []segment{{0, len(text), ""}}}
 		d.tokenize()
-		a := newAnalyzer(d, setOf(AllEntities), nil, false)
+		a := new(analyzer)
+		a.reset(d, setOf(AllEntities), nil, false)
 		for i := range d.toks {
 			end := a.buildRun(i)
 			if len(a.groups) == 0 {

@@ -38,7 +38,7 @@ type Redactor struct {
 	cfg     Config
 	enabled entitySet
 	phones  *phoneChecker
-	tokens  sync.Pool // *[]token buffers
+	pool    sync.Pool // *workspace
 	// keepValues is set when an operator other than the placeholder needs
 	// the detected values.
 	keepValues bool
@@ -128,9 +128,10 @@ func (r *Redactor) RedactText(text string) (Result, error) {
 	if !utf8.ValidString(text) {
 		return Result{}, ErrInvalidUTF8
 	}
-	d := &doc{text: text, segs: []segment{{0, len(text), ""}}}
-	dets := r.detect(d)
-	out, spans, _, counts := r.render(d, dets, true)
+	w := r.workspace()
+	defer r.release(w)
+	d := w.textDoc(text)
+	out, spans, counts := r.render(w, d, r.detect(w, d), w.out[:], true)
 	return Result{Text: out[0], Spans: spans, Counts: counts}, nil
 }
 
@@ -142,7 +143,9 @@ func (r *Redactor) RedactFields(fields ...string) ([]string, Counts, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	out, _, _, counts := r.render(d, r.detect(d), false)
+	w := r.workspace()
+	defer r.release(w)
+	out, _, counts := r.render(w, d, r.detect(w, d), make([]string, len(d.segs)), false)
 	return out, counts, nil
 }
 
@@ -166,38 +169,26 @@ func joinSegments(n int, seg func(int) (text, speaker string)) (*doc, error) {
 	return d, nil
 }
 
-// detect tokenizes and analyses a document.
-func (r *Redactor) detect(d *doc) []detection {
-	buf, _ := r.tokens.Get().(*[]token)
-	if buf == nil {
-		buf = new([]token)
-	}
-	d.toks = (*buf)[:0]
+// detect tokenizes and analyses a document in w. The detections are w's
+// until it is released.
+func (r *Redactor) detect(w *workspace, d *doc) []detection {
+	d.toks = w.toks[:0]
 	d.tokenize()
-	dets := newAnalyzer(d, r.enabled, r.phones, r.keepValues).run()
-	if cap(d.toks) <= maxPooledTokens {
-		*buf = d.toks[:0]
-		r.tokens.Put(buf)
-	}
+	w.toks = d.toks
+	w.a.reset(d, r.enabled, r.phones, r.keepValues)
+	dets := w.a.run()
 	d.toks = nil
 	return dets
 }
 
-// maxPooledTokens bounds the token buffers kept for reuse.
-const maxPooledTokens = 1 << 20
-
-// render writes each segment of d with its detections replaced, and
-// returns the segments' texts, the spans (offsets relative to each segment),
-// the replacement text of each span and the counts. Spans and replacements
-// are only collected when withSpans is set.
-func (r *Redactor) render(d *doc, dets []detection, withSpans bool) ([]string, []Span, []string, Counts) {
-	type piece struct {
-		part  rng
-		index int // detection
-		first bool
-	}
+// render writes each segment of d with its detections replaced into out
+// (one string per segment), and returns out, the spans (offsets relative to
+// each segment) and the counts. Spans, and the replacement text of each in
+// w.repls, are only collected when withSpans is set. A segment without
+// detections is returned as it is, without a copy.
+func (r *Redactor) render(w *workspace, d *doc, dets []detection, out []string, withSpans bool) ([]string, []Span, Counts) {
 	var perType [32]int // by priority; entitySet fits AllEntities in 32 bits
-	pieces := make([]piece, 0, len(dets)+4)
+	pieces := w.pieces[:0]
 	split := false
 	for k := range dets {
 		perType[dets[k].typ.priority()]++
@@ -206,6 +197,7 @@ func (r *Redactor) render(d *doc, dets []detection, withSpans bool) ([]string, [
 		}
 		split = split || len(dets[k].parts) > 1
 	}
+	w.pieces = pieces
 	if split {
 		// Parts of an entity split across turns interleave with others.
 		slices.SortStableFunc(pieces, func(x, y piece) int { return int(x.part.start - y.part.start) })
@@ -217,13 +209,16 @@ func (r *Redactor) render(d *doc, dets []detection, withSpans bool) ([]string, [
 		}
 	}
 	var spans []Span
-	var repls []string
+	repls := w.repls[:0]
 	if withSpans {
-		spans, repls = make([]Span, 0, len(pieces)), make([]string, 0, len(pieces))
+		spans = make([]Span, 0, len(pieces))
 	}
-	out := make([]string, len(d.segs))
 	next := 0
 	for s, seg := range d.segs {
+		if next == len(pieces) || int(pieces[next].part.start) >= seg.end {
+			out[s] = d.text[seg.start:seg.end]
+			continue
+		}
 		var b strings.Builder
 		b.Grow(seg.end - seg.start + 16)
 		last := seg.start
@@ -249,7 +244,8 @@ func (r *Redactor) render(d *doc, dets []detection, withSpans bool) ([]string, [
 		b.WriteString(d.text[last:seg.end])
 		out[s] = b.String()
 	}
-	return out, spans, repls, counts
+	w.repls = repls
+	return out, spans, counts
 }
 
 // segmentOf returns the index of the segment containing byte offset off.

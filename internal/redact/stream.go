@@ -95,9 +95,10 @@ func (r *Redactor) RedactStream(ctx context.Context, src io.Reader, dst io.Write
 // redactChunk redacts chunk, analysing it after the context prev, and
 // returns only chunk's redacted text.
 func (r *Redactor) redactChunk(prev, chunk []byte) (string, Counts) {
-	text := string(prev) + string(chunk)
-	d := &doc{text: text, segs: []segment{{0, len(text), ""}}}
-	dets := r.detect(d)
+	w := r.workspace()
+	defer r.release(w)
+	d := w.textDoc(string(prev) + string(chunk))
+	dets := r.detect(w, d)
 	// Keep the parts of detections that fall in chunk; clip the others.
 	base := int32(len(prev))
 	kept := dets[:0]
@@ -119,7 +120,7 @@ func (r *Redactor) redactChunk(prev, chunk []byte) (string, Counts) {
 		}
 	}
 	d.segs[0].start = int(base)
-	out, _, _, counts := r.render(d, kept, false)
+	out, _, counts := r.render(w, d, kept, w.out[:], false)
 	return out[0], counts
 }
 

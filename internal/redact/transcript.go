@@ -60,7 +60,10 @@ func (r *Redactor) RedactTranscript(t Transcript) (Transcript, []Span, error) {
 	if err != nil {
 		return Transcript{}, nil, err
 	}
-	outTexts, spans, repls, _ := r.render(d, r.detect(d), true)
+	w := r.workspace()
+	defer r.release(w)
+	outTexts, spans, _ := r.render(w, d, r.detect(w, d), make([]string, len(d.segs)), true)
+	repls := w.repls
 	out := Transcript{Turns: make([]Turn, len(t.Turns))}
 	byTurn := make([][]int, len(t.Turns))
 	for k := range spans {
