@@ -255,7 +255,7 @@ func (a *API) playRecording(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer pb.Close()
-	serveBlob(w, r, pb, "inline")
+	a.serveBlob(w, r, pb, "inline")
 	return nil
 }
 
@@ -267,7 +267,7 @@ func (a *API) playOriginalRecording(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	defer pb.Close()
-	serveBlob(w, r, pb, "attachment")
+	a.serveBlob(w, r, pb, "attachment")
 	return nil
 }
 
@@ -277,13 +277,13 @@ func (a *API) downloadAttachment(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer pb.Close()
-	serveBlob(w, r, pb, "attachment")
+	a.serveBlob(w, r, pb, "attachment")
 	return nil
 }
 
 // serveBlob streams a decrypted blob with HTTP Range support; only the
 // segments covering the requested ranges are decrypted.
-func serveBlob(w http.ResponseWriter, r *http.Request, pb *records.Playback, disposition string) {
+func (a *API) serveBlob(w http.ResponseWriter, r *http.Request, pb *records.Playback, disposition string) {
 	ct := pb.ContentType
 	if ct == "" {
 		ct = "application/octet-stream"
@@ -296,8 +296,40 @@ func serveBlob(w http.ResponseWriter, r *http.Request, pb *records.Playback, dis
 	if rng := r.Header.Get("Range"); rng != "" && !strings.HasPrefix(rng, "bytes=") {
 		r.Header.Del("Range")
 	}
-	http.ServeContent(w, r, "", pb.ModTime, pb)
+	http.ServeContent(&rangeErrors{ResponseWriter: w, r: r, a: a, size: pb.Size}, r, "", pb.ModTime, pb)
 }
+
+// rangeErrors turns net/http's plain-text 416 into Confide's JSON error,
+// keeping the Content-Range header that names the size.
+type rangeErrors struct {
+	http.ResponseWriter
+	r       *http.Request
+	a       *API
+	size    int64
+	swallow bool
+}
+
+func (w *rangeErrors) WriteHeader(code int) {
+	if code != http.StatusRequestedRangeNotSatisfiable {
+		w.ResponseWriter.WriteHeader(code)
+		return
+	}
+	w.swallow = true
+	if w.Header().Get("Content-Range") == "" { // net/http sets it only when no range overlaps
+		w.Header().Set("Content-Range", "bytes */"+strconv.FormatInt(w.size, 10))
+	}
+	httpx.WriteError(w.ResponseWriter, w.r, w.a.log, apperr.New(apperr.RangeNotSatisfiable, "range_not_satisfiable",
+		"Range: malformed, or no range overlaps the %d bytes of content", w.size))
+}
+
+func (w *rangeErrors) Write(p []byte) (int, error) {
+	if w.swallow {
+		return len(p), nil // net/http's plain-text message
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *rangeErrors) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Audited token actions (authorization is TokenManage for all three).
 const (
