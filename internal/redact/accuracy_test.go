@@ -34,7 +34,7 @@ const (
 	maxCollateral       = 0.01
 )
 
-type tally struct{ tp, fn, fp int }
+type tally struct{ tp, fn int }
 
 func (t tally) recall() float64 {
 	if t.tp+t.fn == 0 {

@@ -300,20 +300,6 @@ func (a *analyzer) precededBy(i int, before []lexWord) bool {
 	return true
 }
 
-// nextWord returns the first word token at or after i, skipping punctuation
-// but not crossing a segment boundary, or -1.
-func (a *analyzer) nextWord(i int) int {
-	for ; i < len(a.toks); i++ {
-		if a.toks[i].kind == tokWord {
-			return i
-		}
-		if i > 0 && a.toks[i].seg != a.toks[i-1].seg {
-			return -1
-		}
-	}
-	return -1
-}
-
 // sameSeg reports whether tokens i and j are in the same segment.
 func (a *analyzer) sameSeg(i, j int) bool {
 	return i >= 0 && j >= 0 && i < len(a.toks) && j < len(a.toks) && a.toks[i].seg == a.toks[j].seg

@@ -108,9 +108,6 @@ func upper(c byte) byte {
 	return c
 }
 
-// maxSecretWords bounds a spoken password or security answer.
-const maxSecretWords = 6
-
 // captureSecret captures the value after a password or security-question cue
 // ending before token i: "my password is Tr0ub4dor&3", "mother's maiden name
 // is smith". The value runs to the end of the clause, at most limit words.

@@ -247,17 +247,3 @@ func (r *Redactor) render(w *workspace, d *doc, dets []detection, out []string, 
 	w.repls = repls
 	return out, spans, counts
 }
-
-// segmentOf returns the index of the segment containing byte offset off.
-func segmentOf(d *doc, off int) int {
-	lo, hi := 0, len(d.segs)-1
-	for lo < hi {
-		mid := (lo + hi + 1) / 2
-		if d.segs[mid].start <= off {
-			lo = mid
-		} else {
-			hi = mid - 1
-		}
-	}
-	return lo
-}
