@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"text/tabwriter"
 
+	"github.com/confide-cc/confide/internal/app"
 	"github.com/confide-cc/confide/internal/audit"
 	"github.com/confide-cc/confide/internal/identity"
 )
@@ -29,62 +30,55 @@ func runTokens(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	}
 	sub, args := args[0], args[1:]
 	var name, role string
-	cfg, rest, code := loadConfig("tokens "+sub, args, stderr, func(fs *flag.FlagSet) {
+	return withApp(ctx, "tokens "+sub, args, stderr, io.Discard, func(fs *flag.FlagSet) {
 		if sub == "create" {
 			fs.StringVar(&name, "name", "", "token name (which integration uses it)")
 			fs.StringVar(&role, "role", "", "role: agent, supervisor, qa_analyst, privacy_officer, security_admin, auditor, it_support, integration")
 		}
+	}, func(a *app.App, rest []string) int {
+		ctx := localAdmin(ctx, identity.RoleSecurityAdmin)
+		switch sub {
+		case "create":
+			if name == "" || role == "" {
+				fmt.Fprintln(stderr, "confide tokens create: --name and --role are required")
+				return 2
+			}
+			secret, t, err := a.Tokens.Create(ctx, name, role)
+			if err != nil {
+				fmt.Fprintf(stderr, "confide tokens create: %v\n", err)
+				return 1
+			}
+			fmt.Fprintf(stderr, "created token %s (name %s, role %s); it is shown only once:\n", t.ID, t.Name, t.Role)
+			fmt.Fprintln(stdout, secret)
+		case "list":
+			ts, err := a.Tokens.List(ctx)
+			if err != nil {
+				fmt.Fprintf(stderr, "confide tokens list: %v\n", err)
+				return 1
+			}
+			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tNAME\tROLE\tCREATED\tLAST USED\tREVOKED")
+			for _, t := range ts {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, t.CreatedAt.Format("2006-01-02 15:04"),
+					fmtTime(t.LastUsedAt), fmtTime(t.RevokedAt))
+			}
+			tw.Flush()
+		case "revoke":
+			if len(rest) != 1 {
+				fmt.Fprintln(stderr, "usage: confide tokens revoke ID")
+				return 2
+			}
+			if err := a.Tokens.Revoke(ctx, rest[0]); err != nil {
+				fmt.Fprintf(stderr, "confide tokens revoke: %v\n", err)
+				return 1
+			}
+			fmt.Fprintf(stdout, "revoked %s\n", rest[0])
+		default:
+			fmt.Fprintf(stderr, "confide tokens: unknown subcommand %q\n", sub)
+			return 2
+		}
+		return 0
 	})
-	if code >= 0 {
-		return code
-	}
-	a, ok := openApp(ctx, "tokens", cfg, newLogger(cfg, io.Discard), stderr)
-	if !ok {
-		return 1
-	}
-	defer a.Close()
-	ctx = localAdmin(ctx, identity.RoleSecurityAdmin)
-	switch sub {
-	case "create":
-		if name == "" || role == "" {
-			fmt.Fprintln(stderr, "confide tokens create: --name and --role are required")
-			return 2
-		}
-		secret, t, err := a.Tokens.Create(ctx, name, role)
-		if err != nil {
-			fmt.Fprintf(stderr, "confide tokens create: %v\n", err)
-			return 1
-		}
-		fmt.Fprintf(stderr, "created token %s (name %s, role %s); it is shown only once:\n", t.ID, t.Name, t.Role)
-		fmt.Fprintln(stdout, secret)
-	case "list":
-		ts, err := a.Tokens.List(ctx)
-		if err != nil {
-			fmt.Fprintf(stderr, "confide tokens list: %v\n", err)
-			return 1
-		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tNAME\tROLE\tCREATED\tLAST USED\tREVOKED")
-		for _, t := range ts {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, t.CreatedAt.Format("2006-01-02 15:04"),
-				fmtTime(t.LastUsedAt), fmtTime(t.RevokedAt))
-		}
-		tw.Flush()
-	case "revoke":
-		if len(rest) != 1 {
-			fmt.Fprintln(stderr, "usage: confide tokens revoke ID")
-			return 2
-		}
-		if err := a.Tokens.Revoke(ctx, rest[0]); err != nil {
-			fmt.Fprintf(stderr, "confide tokens revoke: %v\n", err)
-			return 1
-		}
-		fmt.Fprintf(stdout, "revoked %s\n", rest[0])
-	default:
-		fmt.Fprintf(stderr, "confide tokens: unknown subcommand %q\n", sub)
-		return 2
-	}
-	return 0
 }
 
 func runKeys(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
@@ -93,51 +87,44 @@ func runKeys(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		return 2
 	}
 	sub, args := args[0], args[1:]
-	cfg, _, code := loadConfig("keys "+sub, args, stderr, nil)
-	if code >= 0 {
-		return code
-	}
-	a, ok := openApp(ctx, "keys", cfg, newLogger(cfg, io.Discard), stderr)
-	if !ok {
-		return 1
-	}
-	defer a.Close()
-	ctx = localAdmin(ctx, identity.RoleITSupport)
-	progress := func(done, total int64) {
-		pct := 100.0
-		if total > 0 {
-			pct = 100 * float64(done) / float64(total)
+	return withApp(ctx, "keys "+sub, args, stderr, io.Discard, nil, func(a *app.App, _ []string) int {
+		ctx := localAdmin(ctx, identity.RoleITSupport)
+		progress := func(done, total int64) {
+			pct := 100.0
+			if total > 0 {
+				pct = 100 * float64(done) / float64(total)
+			}
+			fmt.Fprintf(stderr, "\rre-wrapping customer keysets: %d/%d (%.0f%%)", done, total, pct)
 		}
-		fmt.Fprintf(stderr, "\rre-wrapping customer keysets: %d/%d (%.0f%%)", done, total, pct)
-	}
-	switch sub {
-	case "rotate":
-		id, err := a.Records.RotateKEK(ctx)
-		if err != nil {
-			fmt.Fprintf(stderr, "confide keys rotate: %v\n", err)
-			return 1
+		switch sub {
+		case "rotate":
+			id, err := a.Records.RotateKEK(ctx)
+			if err != nil {
+				fmt.Fprintf(stderr, "confide keys rotate: %v\n", err)
+				return 1
+			}
+			fmt.Fprintf(stdout, "new key-encryption key %d is primary; running servers pick it up within 30 s\n", id)
+			fallthrough
+		case "rewrap":
+			n, err := a.Records.RewrapKeysets(ctx, progress)
+			fmt.Fprintln(stderr)
+			if err != nil {
+				fmt.Fprintf(stderr, "confide keys %s: %v (safe to resume with: confide keys rewrap)\n", sub, err)
+				return 1
+			}
+			fmt.Fprintf(stdout, "re-wrapped %d customer keysets under key %d\n", n, a.Vault.PrimaryKEKKeyID())
+		case "status":
+			total, current, err := a.Records.KeysetStatus(ctx)
+			if err != nil {
+				fmt.Fprintf(stderr, "confide keys status: %v\n", err)
+				return 1
+			}
+			fmt.Fprintf(stdout, "primary key-encryption key: %d\ncustomer keysets: %d, wrapped by the primary: %d, pending re-wrap: %d\n",
+				a.Vault.PrimaryKEKKeyID(), total, current, total-current)
+		default:
+			fmt.Fprintf(stderr, "confide keys: unknown subcommand %q\n", sub)
+			return 2
 		}
-		fmt.Fprintf(stdout, "new key-encryption key %d is primary; running servers pick it up within 30 s\n", id)
-		fallthrough
-	case "rewrap":
-		n, err := a.Records.RewrapKeysets(ctx, progress)
-		fmt.Fprintln(stderr)
-		if err != nil {
-			fmt.Fprintf(stderr, "confide keys %s: %v (safe to resume with: confide keys rewrap)\n", sub, err)
-			return 1
-		}
-		fmt.Fprintf(stdout, "re-wrapped %d customer keysets under key %d\n", n, a.Vault.PrimaryKEKKeyID())
-	case "status":
-		total, current, err := a.Records.KeysetStatus(ctx)
-		if err != nil {
-			fmt.Fprintf(stderr, "confide keys status: %v\n", err)
-			return 1
-		}
-		fmt.Fprintf(stdout, "primary key-encryption key: %d\ncustomer keysets: %d, wrapped by the primary: %d, pending re-wrap: %d\n",
-			a.Vault.PrimaryKEKKeyID(), total, current, total-current)
-	default:
-		fmt.Fprintf(stderr, "confide keys: unknown subcommand %q\n", sub)
-		return 2
-	}
-	return 0
+		return 0
+	})
 }

@@ -37,41 +37,35 @@ func runAudit(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	}
 	switch sub, rest := args[0], args[1:]; {
 	case sub == "key":
-		return withAuditApp(ctx, "audit key", rest, stderr, nil, func(a *app.App) int {
+		return withApp(ctx, "audit key", rest, stderr, stderr, nil, func(a *app.App, rest []string) int {
+			if len(rest) > 0 {
+				return unexpectedArgs(stderr, "audit key", rest)
+			}
 			fmt.Fprintln(stdout, a.Audit.VerifierKey())
 			return 0
 		})
 	case sub == "export":
 		var out string
-		return withAuditApp(ctx, "audit export", rest, stderr, func(fs *flag.FlagSet) {
+		return withApp(ctx, "audit export", rest, stderr, stderr, func(fs *flag.FlagSet) {
 			fs.StringVar(&out, "out", "", "`directory` to write the export to (created; must not hold an export)")
-		}, func(a *app.App) int { return auditExport(ctx, a, out, stdout, stderr) })
+		}, func(a *app.App, rest []string) int {
+			if len(rest) > 0 {
+				return unexpectedArgs(stderr, "audit export", rest)
+			}
+			return auditExport(ctx, a, out, stdout, stderr)
+		})
 	case sub == "verify" && (len(rest) == 0 || strings.HasPrefix(rest[0], "-")):
-		return withAuditApp(ctx, "audit verify", rest, stderr, nil, func(a *app.App) int { return auditVerifyDB(ctx, a, stdout, stderr) })
+		return withApp(ctx, "audit verify", rest, stderr, stderr, nil, func(a *app.App, rest []string) int {
+			if len(rest) > 0 {
+				return unexpectedArgs(stderr, "audit verify", rest)
+			}
+			return auditVerifyDB(ctx, a, stdout, stderr)
+		})
 	case sub == "verify":
 		return auditVerifyDir(ctx, rest[0], rest[1:], stdout, stderr)
 	}
 	fmt.Fprintln(stderr, auditUsage)
 	return 2
-}
-
-// withAuditApp loads the configuration, opens the node's components and
-// runs fn.
-func withAuditApp(ctx context.Context, name string, args []string, stderr io.Writer, extra func(*flag.FlagSet), fn func(*app.App) int) int {
-	cfg, rest, code := loadConfig(name, args, stderr, extra)
-	if code >= 0 {
-		return code
-	}
-	if len(rest) > 0 {
-		fmt.Fprintf(stderr, "confide %s: unexpected argument %q\n", name, rest[0])
-		return 2
-	}
-	a, ok := openApp(ctx, name, cfg, newLogger(cfg, stderr), stderr)
-	if !ok {
-		return 1
-	}
-	defer a.Close()
-	return fn(a)
 }
 
 // recordCLIAccess audits an access to the log by the CLI.

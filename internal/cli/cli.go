@@ -108,6 +108,29 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
+// withApp parses args with the configuration flags plus the command's own
+// (extra), opens the node's components (logging to logs), runs fn with the
+// positional arguments left over, and closes them. Parse and open failures
+// are printed to stderr and become the exit code.
+func withApp(ctx context.Context, name string, args []string, stderr, logs io.Writer, extra func(*flag.FlagSet), fn func(a *app.App, rest []string) int) int {
+	cfg, rest, code := loadConfig(name, args, stderr, extra)
+	if code >= 0 {
+		return code
+	}
+	a, ok := openApp(ctx, name, cfg, newLogger(cfg, logs), stderr)
+	if !ok {
+		return 1
+	}
+	defer a.Close()
+	return fn(a, rest)
+}
+
+// unexpectedArgs reports positional arguments a command does not take.
+func unexpectedArgs(stderr io.Writer, name string, rest []string) int {
+	fmt.Fprintf(stderr, "confide %s: unexpected argument %q\n", name, rest[0])
+	return 2
+}
+
 // openApp opens the App for cfg, printing a failure to stderr.
 func openApp(ctx context.Context, name string, cfg config.Config, log *slog.Logger, stderr io.Writer) (*app.App, bool) {
 	a, err := app.Open(ctx, cfg, log)

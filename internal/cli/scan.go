@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/confide-cc/confide/internal/app"
 	"github.com/confide-cc/confide/internal/identity"
 )
 
@@ -15,28 +16,21 @@ func runScan(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		fmt.Fprintln(stderr, "usage: confide scan cards [flags]")
 		return 2
 	}
-	cfg, _, code := loadConfig("scan cards", args[1:], stderr, nil)
-	if code >= 0 {
-		return code
-	}
-	a, ok := openApp(ctx, "scan", cfg, newLogger(cfg, io.Discard), stderr)
-	if !ok {
-		return 1
-	}
-	defer a.Close()
-	ctx = localAdmin(ctx, identity.RoleSecurityAdmin)
-	rep, err := a.Records.ScanForCardNumbers(ctx, func(n int) { fmt.Fprintf(stderr, "\rscanned %d interactions", n) })
-	fmt.Fprintln(stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "confide scan cards: %v\n", err)
-		return 1
-	}
-	fmt.Fprintf(stdout, "scanned %d interactions; %d hold card numbers\n", rep.Interactions, len(rep.Findings))
-	for _, id := range rep.Findings {
-		fmt.Fprintf(stdout, "  interaction %s (audited as redaction.pan_found)\n", id)
-	}
-	if len(rep.Findings) > 0 {
-		return 3 // findings: distinct from failure, for scripts and monitoring
-	}
-	return 0
+	return withApp(ctx, "scan cards", args[1:], stderr, io.Discard, nil, func(a *app.App, _ []string) int {
+		ctx := localAdmin(ctx, identity.RoleSecurityAdmin)
+		rep, err := a.Records.ScanForCardNumbers(ctx, func(n int) { fmt.Fprintf(stderr, "\rscanned %d interactions", n) })
+		fmt.Fprintln(stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "confide scan cards: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "scanned %d interactions; %d hold card numbers\n", rep.Interactions, len(rep.Findings))
+		for _, id := range rep.Findings {
+			fmt.Fprintf(stdout, "  interaction %s (audited as redaction.pan_found)\n", id)
+		}
+		if len(rep.Findings) > 0 {
+			return 3 // findings: distinct from failure, for scripts and monitoring
+		}
+		return 0
+	})
 }
