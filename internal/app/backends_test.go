@@ -15,39 +15,14 @@ import (
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"github.com/confide-cc/confide/internal/identity"
+	"github.com/confide-cc/confide/internal/store/postgres/pgtest"
 )
 
-// pgSchemaURL creates a schema with a random name in the database at
-// CONFIDE_TEST_POSTGRES_URL (skipping the test if unset), drops it when the
-// test ends, and returns a database URL selecting it plus the schema name.
+// pgSchemaURL returns a database URL selecting a fresh schema (dropped
+// when the test ends) and the schema's name, or skips the test.
 func pgSchemaURL(t *testing.T) (string, string) {
 	t.Helper()
-	base := os.Getenv("CONFIDE_TEST_POSTGRES_URL")
-	if base == "" {
-		t.Skip("CONFIDE_TEST_POSTGRES_URL not set; PostgreSQL end-to-end tests skipped")
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	schema := "confide_e2e_" + strings.ToLower(rand.Text()[:16])
-	if _, err := admin.Exec(`CREATE SCHEMA "` + schema + `"`); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.Exec(`DROP SCHEMA "` + schema + `" CASCADE`); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String(), schema
+	return pgtest.Schema(t, "confide_e2e_")
 }
 
 // s3PrefixURL returns CONFIDE_TEST_S3_URL with a random key prefix

@@ -2,13 +2,8 @@ package siem_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
 	"fmt"
-	"net/url"
-	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +12,7 @@ import (
 	"github.com/confide-cc/confide/internal/siem"
 	"github.com/confide-cc/confide/internal/store"
 	"github.com/confide-cc/confide/internal/store/postgres"
+	"github.com/confide-cc/confide/internal/store/postgres/pgtest"
 	"github.com/confide-cc/confide/internal/store/sqlite"
 )
 
@@ -36,32 +32,8 @@ func openStore(t testing.TB) store.Store {
 // skips the test when the variable is not set.
 func openPostgres(t *testing.T) store.Store {
 	t.Helper()
-	base := os.Getenv("CONFIDE_TEST_POSTGRES_URL")
-	if base == "" {
-		t.Skip("CONFIDE_TEST_POSTGRES_URL is not set")
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	schema := "confide_siem_test_" + strings.ToLower(rand.Text()[:16])
-	if _, err := admin.Exec(`CREATE SCHEMA "` + schema + `"`); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.Exec(`DROP SCHEMA "` + schema + `" CASCADE`); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("CONFIDE_TEST_POSTGRES_URL: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	st, err := postgres.Open(t.Context(), u.String())
+	dbURL, _ := pgtest.Schema(t, "confide_siem_test_")
+	st, err := postgres.Open(t.Context(), dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,12 +1,7 @@
 package postgres_test
 
 import (
-	"crypto/rand"
-	"database/sql"
 	"fmt"
-	"net/url"
-	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -15,49 +10,16 @@ import (
 
 	"github.com/confide-cc/confide/internal/store"
 	"github.com/confide-cc/confide/internal/store/postgres"
+	"github.com/confide-cc/confide/internal/store/postgres/pgtest"
 	"github.com/confide-cc/confide/internal/store/storetest"
 )
 
-// baseURL returns CONFIDE_TEST_POSTGRES_URL, or skips the test if it is
-// not set.
-func baseURL(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv("CONFIDE_TEST_POSTGRES_URL")
-	if u == "" {
-		t.Skip("CONFIDE_TEST_POSTGRES_URL not set; PostgreSQL conformance skipped")
-	}
-	return u
-}
+func baseURL(t *testing.T) string { return pgtest.BaseURL(t) }
 
-// newSchema creates a schema with a random name in the database at
-// CONFIDE_TEST_POSTGRES_URL, drops it when the test ends, and returns a URL
-// whose search_path selects it.
+// newSchema returns a URL selecting a fresh schema, dropped at the end.
 func newSchema(t *testing.T) string {
-	t.Helper()
-	base := baseURL(t)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	schema := "confide_test_" + strings.ToLower(rand.Text()[:16])
-	if _, err := admin.ExecContext(t.Context(), `CREATE SCHEMA "`+schema+`"`); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		// t.Context is done by now.
-		if _, err := admin.Exec(`DROP SCHEMA "` + schema + `" CASCADE`); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("CONFIDE_TEST_POSTGRES_URL: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	u, _ := pgtest.Schema(t, "confide_test_")
+	return u
 }
 
 func open(t *testing.T, url string) store.Store {
