@@ -32,15 +32,7 @@ func (s *Service) redactContent(doc *Content) error {
 	var audio [][2]float64
 	switch {
 	case doc.Transcript != nil:
-		in := redact.Transcript{Turns: make([]redact.Turn, len(doc.Transcript.Turns))}
-		for i, t := range doc.Transcript.Turns {
-			rt := redact.Turn{Speaker: t.Speaker, Start: t.Start, End: t.End, Text: t.Text}
-			for _, w := range t.Words {
-				rt.Words = append(rt.Words, redact.Word{Word: w.Word, Start: w.Start, End: w.End})
-			}
-			in.Turns[i] = rt
-		}
-		out, spans, err := s.redactor.RedactTranscript(in)
+		out, spans, err := s.redactor.RedactTranscript(redact.Transcript{Turns: transcriptTurns(doc.Transcript)})
 		if err != nil {
 			return apperr.Wrap(err, "redaction failed")
 		}
@@ -63,15 +55,7 @@ func (s *Service) redactContent(doc *Content) error {
 		// Split entities share an Entity number: count entities, not parts.
 		counts = countEntities(spans)
 	case doc.Messages != nil:
-		in := redact.Transcript{Turns: make([]redact.Turn, len(doc.Messages))}
-		for i, m := range doc.Messages {
-			speaker := content.SpeakerCustomer
-			if m.From == content.SpeakerAgent {
-				speaker = content.SpeakerAgent
-			}
-			in.Turns[i] = redact.Turn{Speaker: speaker, Text: m.Text}
-		}
-		out, spans, err := s.redactor.RedactTranscript(in)
+		out, spans, err := s.redactor.RedactTranscript(redact.Transcript{Turns: messageTurns(doc.Messages)})
 		if err != nil {
 			return apperr.Wrap(err, "redaction failed")
 		}
@@ -101,6 +85,35 @@ func (s *Service) redactContent(doc *Content) error {
 	}
 	doc.Redaction = &Redaction{Counts: counts, AudioSpans: mergeSpans(audio)}
 	return nil
+}
+
+// transcriptTurns presents a call transcript, with its word timings, to
+// the redactor.
+func transcriptTurns(t *content.Transcript) []redact.Turn {
+	turns := make([]redact.Turn, len(t.Turns))
+	for i, ct := range t.Turns {
+		rt := redact.Turn{Speaker: ct.Speaker, Start: ct.Start, End: ct.End, Text: ct.Text}
+		for _, w := range ct.Words {
+			rt.Words = append(rt.Words, redact.Word{Word: w.Word, Start: w.Start, End: w.End})
+		}
+		turns[i] = rt
+	}
+	return turns
+}
+
+// messageTurns presents chat or SMS messages to the redactor as one
+// dialogue: the agent's messages are agent turns, everyone else's customer
+// turns, so prompts and numbers split across messages carry.
+func messageTurns(msgs []content.Message) []redact.Turn {
+	turns := make([]redact.Turn, len(msgs))
+	for i, m := range msgs {
+		speaker := content.SpeakerCustomer
+		if m.From == content.SpeakerAgent {
+			speaker = content.SpeakerAgent
+		}
+		turns[i] = redact.Turn{Speaker: speaker, Text: m.Text}
+	}
+	return turns
 }
 
 // countEntities counts entities (parts of one split entity share a number).

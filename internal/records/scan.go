@@ -7,7 +7,6 @@ import (
 
 	"github.com/confide-cc/confide/internal/apperr"
 	"github.com/confide-cc/confide/internal/audit"
-	"github.com/confide-cc/confide/internal/content"
 	"github.com/confide-cc/confide/internal/redact"
 	"github.com/confide-cc/confide/internal/store"
 	"github.com/confide-cc/confide/internal/vault"
@@ -102,17 +101,9 @@ func (s *Service) cardNumbersIn(ctx context.Context, det *redact.Redactor, in st
 	var turns []redact.Turn
 	switch {
 	case doc.Transcript != nil:
-		for _, t := range doc.Transcript.Turns {
-			turns = append(turns, redact.Turn{Speaker: t.Speaker, Text: t.Text})
-		}
+		turns = transcriptTurns(doc.Transcript)
 	case doc.Messages != nil:
-		for _, m := range doc.Messages {
-			speaker := content.SpeakerCustomer
-			if m.From == content.SpeakerAgent {
-				speaker = content.SpeakerAgent
-			}
-			turns = append(turns, redact.Turn{Speaker: speaker, Text: m.Text})
-		}
+		turns = messageTurns(doc.Messages)
 	case doc.Email != nil:
 		_, counts, err := det.RedactFields(doc.Email.Subject, doc.Email.TextBody, doc.Email.HTMLBody)
 		if err != nil {
