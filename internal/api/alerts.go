@@ -41,31 +41,28 @@ func (a *API) listAlerts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := m.Precheck(r.Context(), authz.AlertList, "alert"); err != nil {
+		return err
+	}
 	p := r.URL.Query()
 	q := store.AlertQuery{Status: p.Get("status"), Rule: p.Get("rule"), Severity: p.Get("severity"),
 		ActorID: p.Get("actor"), BeforeID: p.Get("before")}
-	q.Limit = 100
-	var bad error
 	for k, vs := range p {
 		if !slices.Contains(alertParams, k) || len(vs) != 1 {
-			bad = apperr.New(apperr.Invalid, "invalid_query", "query parameter %q: unknown or repeated", truncate(k, 32))
+			return m.Reject(r.Context(), authz.AlertList, "alert",
+				apperr.New(apperr.Invalid, "invalid_query", "query parameter %q: unknown or repeated", truncate(k, 32)))
 		}
 	}
-	if s := p.Get("limit"); s != "" && bad == nil {
+	if s := p.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {
-			bad = apperr.New(apperr.Invalid, "invalid_limit", "limit: must be 1 to %d", monitor.MaxPage)
+			return m.Reject(r.Context(), authz.AlertList, "alert",
+				apperr.New(apperr.Invalid, "invalid_limit", "limit: must be 1 to %d", monitor.MaxPage))
 		}
 		q.Limit = n
 	}
-	if bad != nil {
-		q.Limit = -1 // the service rejects and audits the request
-	}
 	alerts, err := m.List(r.Context(), q)
 	if err != nil {
-		if bad != nil && apperr.KindOf(err) == apperr.Invalid {
-			return bad
-		}
 		return err
 	}
 	items := make([]monitor.AlertView, len(alerts))

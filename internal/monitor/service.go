@@ -138,6 +138,20 @@ func (s *Service) authorize(ctx context.Context, a authz.Action, resource string
 	return ev, nil
 }
 
+// Precheck authorizes a on resource before a request is parsed, so that a
+// caller who may not act gets "forbidden" whatever they sent; a denial is
+// audited. Service methods authorize again.
+func (s *Service) Precheck(ctx context.Context, a authz.Action, resource string) error {
+	_, err := s.authorize(ctx, a, resource)
+	return err
+}
+
+// Reject audits a request for a on resource that was refused before it
+// reached the service (for example a malformed query) and returns err.
+func (s *Service) Reject(ctx context.Context, a authz.Action, resource string, err error) error {
+	return s.reject(ctx, audit.NewEvent(ctx, string(a), resource, audit.Invalid), err)
+}
+
 // reject records ev with the outcome of err and returns err.
 func (s *Service) reject(ctx context.Context, ev audit.Event, err error) error {
 	ev.Outcome, ev.Reason = audit.Invalid, apperr.As(err).Code
