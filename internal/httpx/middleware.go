@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
-	"net"
 	"net/http"
 	"runtime/debug"
 	"strings"
@@ -34,11 +33,11 @@ func RequestID(next http.Handler) http.Handler {
 		rand.Read(b[:])
 		id := hex.EncodeToString(b[:])
 		w.Header().Set("X-Request-Id", id)
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
+		origin := r.RemoteAddr
+		if a := ClientAddr(r); a.IsValid() {
+			origin = a.String()
 		}
-		ctx := audit.WithRequest(r.Context(), audit.RequestInfo{ID: id, Origin: host})
+		ctx := audit.WithRequest(r.Context(), audit.RequestInfo{ID: id, Origin: origin})
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
