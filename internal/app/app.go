@@ -146,6 +146,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	if a.Audit, err = openAuditLog(ctx, a.Store, v, cfg, log); err != nil {
 		return nil, err
 	}
+	a.Metrics.Register(auditCollector{a.Audit})
 	if err := a.openSIEM(cfg, log); err != nil {
 		return nil, fmt.Errorf("SIEM export: %w", err)
 	}

@@ -14,20 +14,25 @@ import (
 // this interval plus the time one Integrate takes.
 const CheckpointInterval = 200 * time.Millisecond
 
-// Run is the checkpointer of one node. It verifies the whole log first
-// (Verify), then integrates new records and signs a checkpoint every
-// interval until ctx ends. Nodes sharing a database may all run it: each
-// tree size is signed once. If the log fails verification, or the stored
-// tree stops matching its latest checkpoint, Run logs a critical error,
-// appends an audit.tamper event and stops extending the log (requests
-// still append events, which a restart after investigation integrates).
+// Run is the checkpointer of one node. It integrates new records and signs
+// a checkpoint every interval until ctx ends. Nodes sharing a database may
+// all run it: each tree size is signed once.
+//
+// Each Integrate checks, in constant time, that the stored tree matches the
+// latest signed checkpoint. A full verification (Verify: every record's
+// chain link and every checkpoint's root recomputed) runs in the
+// background at start and again every ReverifyEvery, so a large log does
+// not hold back the first checkpoint after a restart.
+//
+// If either check fails, Run logs a critical error, appends an audit.tamper
+// event and returns: the node stops extending the log (requests still
+// append events, which a restart after investigation integrates).
 func (l *Log) Run(ctx context.Context, interval time.Duration) {
-	if _, err := Verify(ctx, l.st, l.Verifier()); err != nil {
-		if ctx.Err() == nil {
-			l.tamperDetected(ctx, err)
-		}
-		return
-	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	verified := make(chan error, 1)
+	go l.verifyLoop(ctx, verified)
+
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -45,7 +50,42 @@ func (l *Log) Run(ctx context.Context, interval time.Duration) {
 		select {
 		case <-ctx.Done():
 			return
+		case err := <-verified:
+			l.tamperDetected(ctx, err)
+			return
 		case <-t.C:
+		}
+	}
+}
+
+// verifyLoop verifies the whole log now and every l.reverify, and sends
+// the first failure on failed.
+func (l *Log) verifyLoop(ctx context.Context, failed chan<- error) {
+	for {
+		l.status.update(func(s *Status) { s.Verifying = true })
+		start := time.Now()
+		rep, err := Verify(ctx, l.st, l.Verifier())
+		l.status.update(func(s *Status) {
+			s.Verifying = false
+			if err == nil {
+				s.LastVerified, s.VerifiedSize = time.Now(), rep.Records
+			}
+		})
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			failed <- err
+			return
+		}
+		l.log.Info("audit log verified", "records", rep.Records, "checkpoints", rep.Checkpoints, "duration", time.Since(start).Round(time.Millisecond))
+		if l.reverify < 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(l.reverify):
 		}
 	}
 }
@@ -58,6 +98,9 @@ func (l *Log) tamperDetected(ctx context.Context, err error) {
 	ctx = identity.WithPrincipal(context.WithoutCancel(ctx), identity.Principal{ID: "system:audit", Kind: identity.KindSystem})
 	ev := NewEvent(ctx, "audit.tamper", "audit", Failure)
 	ev.Reason = "verification_failed"
+	if errors.Is(err, ErrTampered) {
+		ev.Reason = "tree_state_mismatch" // found by Integrate's check
+	}
 	var ve *VerifyError
 	if errors.As(err, &ve) {
 		ev.Details = map[string]any{"index": ve.Index}

@@ -53,7 +53,9 @@ type Log struct {
 	signer   Signer
 	log      *slog.Logger
 	witness  string // directory, or ""
+	reverify time.Duration
 	tampered atomic.Bool
+	status   statusCell
 }
 
 // Options configure a Log.
@@ -62,7 +64,14 @@ type Options struct {
 	// WitnessDir, if set, receives every checkpoint this node signs (see
 	// WriteWitness).
 	WitnessDir string
+	// ReverifyEvery is how often Run verifies the whole log again after
+	// the verification it starts with (DefaultReverifyEvery if zero;
+	// negative: only at start).
+	ReverifyEvery time.Duration
 }
+
+// DefaultReverifyEvery is how often a node re-verifies the whole log.
+const DefaultReverifyEvery = 24 * time.Hour
 
 // Origin returns the origin (checkpoint name) of the log in st.
 func Origin(ctx context.Context, st store.Store) (string, error) {
@@ -85,7 +94,11 @@ func NewLog(st store.Store, origin string, signer Signer, opts Options) *Log {
 	if lg == nil {
 		lg = slog.New(slog.DiscardHandler)
 	}
-	return &Log{st: st, origin: origin, signer: signer, log: lg, witness: opts.WitnessDir}
+	every := opts.ReverifyEvery
+	if every == 0 {
+		every = DefaultReverifyEvery
+	}
+	return &Log{st: st, origin: origin, signer: signer, log: lg, witness: opts.WitnessDir, reverify: every}
 }
 
 // Origin returns the log's origin.
@@ -183,6 +196,7 @@ func (l *Log) Integrate(ctx context.Context) (note []byte, size int64, err error
 		return nil, 0, err
 	}
 	if s.cp != nil && s.head == s.state.Size {
+		l.status.update(func(st *Status) { st.Head, st.CheckpointSize, st.LastIntegrate = s.head, s.cp.Size, time.Now() })
 		return s.cp.Note, s.cp.Size, nil // nothing new
 	}
 	r, err := rangeFactory.NewRange(0, uint64(s.state.Size), s.state.Range)
@@ -239,6 +253,12 @@ func (l *Log) Integrate(ctx context.Context) (note []byte, size int64, err error
 			l.log.Error("could not publish a checkpoint to the witness directory", "dir", l.witness, "size", cp.Size, "err", err)
 		}
 	}
+	l.status.update(func(st *Status) {
+		st.Head, st.CheckpointSize = s.head, cp.Size
+		if cp.Size == s.head {
+			st.LastIntegrate = cp.CreatedAt
+		}
+	})
 	return msg, cp.Size, nil
 }
 

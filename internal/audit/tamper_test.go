@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	_ "modernc.org/sqlite" // direct access to the database file, as an attacker would have
 
@@ -168,18 +169,86 @@ func TestServerRefusesToExtendTamperedTree(t *testing.T) {
 		t.Error("Tampered() = false after detection")
 	}
 
-	// A fresh node (a restart) checks the log first and raises the alarm.
-	origin, _ := audit.Origin(ctx, st)
-	restarted := audit.NewLog(st, origin, f.signer, audit.Options{})
+	restarted := audit.NewLog(st, l.Origin(), f.signer, audit.Options{})
+	restarted.Run(ctx, audit.CheckpointInterval) // returns once it has raised the alarm
+	if !restarted.Tampered() {
+		t.Fatal("Run did not refuse the tampered tree")
+	}
+	if last := lastEvent(t, st); last.Action != "audit.tamper" || last.Reason != "tree_state_mismatch" {
+		t.Errorf("last event = %+v, want audit.tamper with reason tree_state_mismatch", last)
+	}
+}
+
+// TestRunVerifiesOldRecordsInBackground edits an old record and rewrites
+// the chain, leaving the stored tree (which only covers the tree's right
+// edge) intact: Integrate alone cannot see it, the full verification a
+// restarted node runs in the background does, and names the record.
+func TestRunVerifiesOldRecordsInBackground(t *testing.T) {
+	ctx := context.Background()
+	f := openLog(t, audit.Options{})
+	st, l, path := f.st, f.log, f.path
+	appendN(t, st, 5)
+	integrate(t, l)
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
 	if _, err := db.Exec(fmt.Sprintf(editSQL, 2)); err != nil {
 		t.Fatal(err)
 	}
-	restarted.Run(ctx, audit.CheckpointInterval) // returns once it has raised the alarm
-	if !restarted.Tampered() {
-		t.Fatal("Run did not detect the tampered log")
+	if err := rewriteChain(db); err != nil {
+		t.Fatal(err)
 	}
+	if _, _, err := l.Integrate(ctx); err != nil {
+		t.Fatalf("Integrate after an edit of an old record = %v; this test needs an edit only a full verification finds", err)
+	}
+	restarted := audit.NewLog(st, l.Origin(), f.signer, audit.Options{})
+	restarted.Run(ctx, time.Millisecond) // returns once it has raised the alarm
+	if !restarted.Tampered() {
+		t.Fatal("Run did not detect the edited record")
+	}
+	st2 := restarted.Status()
+	if !st2.Tampered || !st2.LastVerified.IsZero() {
+		t.Errorf("Status = %+v, want tampered and never verified", st2)
+	}
+	last := lastEvent(t, st)
+	if last.Action != "audit.tamper" || last.Reason != "verification_failed" || last.Outcome != audit.Failure || last.Details["index"] != float64(1) {
+		t.Errorf("last event = %+v, want audit.tamper naming index 1", last)
+	}
+}
+
+// TestRunStatus checks what a healthy node reports about its log.
+func TestRunStatus(t *testing.T) {
+	f := openLog(t, audit.Options{})
+	appendN(t, f.st, 7)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { f.log.Run(ctx, time.Millisecond); close(done) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		s := f.log.Status()
+		if s.VerifiedSize > 0 && s.CheckpointSize == s.Head && s.Head >= 7 && !s.LastIntegrate.IsZero() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Status = %+v after 30 s, want verified and checkpointed", s)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if s := f.log.Status(); s.Tampered || s.Verifying {
+		t.Errorf("Status after stop = %+v", s)
+	}
+}
+
+// lastEvent returns the newest event of the log in st.
+func lastEvent(t *testing.T, st store.Store) audit.Event {
+	t.Helper()
+	ctx := context.Background()
 	var last audit.Event
-	err = st.View(ctx, func(tx store.Tx) error {
+	err := st.View(ctx, func(tx store.Tx) error {
 		seq, _, err := tx.AuditHead(ctx)
 		if err != nil {
 			return err
@@ -193,7 +262,5 @@ func TestServerRefusesToExtendTamperedTree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if last.Action != "audit.tamper" || last.Outcome != audit.Failure || last.Details["index"] != float64(1) {
-		t.Errorf("last event = %+v, want audit.tamper naming index 1", last)
-	}
+	return last
 }
