@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"slices"
 
+	"github.com/transparency-dev/merkle/compact"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -86,25 +87,34 @@ const maxLeafLine = 1 << 20
 
 // job is a batch of leaf lines for a worker.
 type job struct {
-	first int64    // index of the first line
-	lines [][]byte // without their newline
+	first int64   // index of the first line
+	data  []byte  // the lines, without their newlines, back to back
+	ends  []int   // end offset of each line in data
+	cuts  []int64 // indexes inside the batch where a root is wanted
 	out   chan<- batchResult
 }
 
+// batchResult is a batch's leaves as compact ranges, split at the indexes
+// where a root is wanted.
 type batchResult struct {
-	hashes [][]byte
+	ranges []*compact.Range
 	err    error
 }
 
 // HashLeaves reads leaf lines (standard base64, one per line, each ending
 // in "\n") from r and returns their number and RFC 6962 root hash, plus the
 // root hash at each of rootsAt that the leaves reach. Leaves are decoded
-// and hashed by workers goroutines (0: GOMAXPROCS); the tree is built in
-// order on the calling goroutine.
+// and hashed, and each batch's subtrees built, by workers goroutines (0:
+// GOMAXPROCS); the calling goroutine only merges the batches' compact
+// ranges in order, a few hashes per batch.
 func HashLeaves(r io.Reader, workers int, rootsAt []uint64) (size uint64, root []byte, roots map[uint64][]byte, err error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	want := slices.Clone(rootsAt)
+	slices.Sort(want)
+	want = slices.Compact(want)
+
 	jobs := make(chan job)
 	order := make(chan chan batchResult, 2*workers)
 	done := make(chan struct{})
@@ -112,15 +122,13 @@ func HashLeaves(r io.Reader, workers int, rootsAt []uint64) (size uint64, root [
 	for range workers {
 		go func() {
 			for j := range jobs {
-				j.out <- hashBatch(j.first, j.lines)
+				j.out <- hashBatch(j)
 			}
 		}()
 	}
 	readErr := make(chan error, 1)
-	go func() { readErr <- readBatches(r, jobs, order, done) }()
+	go func(want []uint64) { readErr <- readBatches(r, want, jobs, order, done) }(want)
 
-	want := slices.Clone(rootsAt)
-	slices.Sort(want)
 	roots = make(map[uint64][]byte)
 	rg := rangeFactory.NewEmptyRange(0)
 	check := func() error {
@@ -144,14 +152,12 @@ func HashLeaves(r io.Reader, workers int, rootsAt []uint64) (size uint64, root [
 		if res.err != nil {
 			return 0, nil, nil, res.err
 		}
-		for _, h := range res.hashes {
-			if err := rg.Append(h, nil); err != nil {
+		for _, part := range res.ranges {
+			if err := rg.AppendRange(part, nil); err != nil {
 				return 0, nil, nil, err
 			}
-			if len(want) > 0 && want[0] == rg.End() {
-				if err := check(); err != nil {
-					return 0, nil, nil, err
-				}
+			if err := check(); err != nil {
+				return 0, nil, nil, err
 			}
 		}
 	}
@@ -163,33 +169,48 @@ func HashLeaves(r io.Reader, workers int, rootsAt []uint64) (size uint64, root [
 }
 
 // readBatches splits r into batches of lines, hands each to a worker and
-// queues its result channel in order. It closes jobs and order when done.
-func readBatches(r io.Reader, jobs chan<- job, order chan<- chan batchResult, done <-chan struct{}) error {
+// queues its result channel in order. want are the sorted indexes at which
+// roots are wanted. It closes jobs and order when done.
+func readBatches(r io.Reader, want []uint64, jobs chan<- job, order chan<- chan batchResult, done <-chan struct{}) error {
 	defer close(order)
 	defer close(jobs)
-	br := bufio.NewReaderSize(r, 1<<20)
+	br := bufio.NewReaderSize(r, maxLeafLine)
 	var index int64
 	for {
-		lines := make([][]byte, 0, leafBatch)
+		j := job{first: index, ends: make([]int, 0, leafBatch)}
 		var err error
-		for len(lines) < leafBatch {
+		for len(j.ends) < leafBatch {
 			var line []byte
 			line, err = br.ReadSlice('\n')
 			if errors.Is(err, bufio.ErrBufferFull) {
-				return &VerifyError{Index: index + int64(len(lines)), Problem: fmt.Sprintf("leaf line longer than %d bytes", maxLeafLine)}
+				return &VerifyError{Index: index + int64(len(j.ends)), Problem: fmt.Sprintf("leaf line longer than %d bytes", maxLeafLine)}
 			}
 			if err != nil {
 				if len(line) > 0 {
-					return &VerifyError{Index: index + int64(len(lines)), Problem: "last leaf line does not end with a newline"}
+					return &VerifyError{Index: index + int64(len(j.ends)), Problem: "last leaf line does not end with a newline"}
 				}
 				break
 			}
-			lines = append(lines, bytes.Clone(line[:len(line)-1]))
+			if j.data == nil {
+				j.data = make([]byte, 0, leafBatch*(len(line)+len(line)/2))
+			}
+			j.data = append(j.data, line[:len(line)-1]...)
+			j.ends = append(j.ends, len(j.data))
 		}
-		if len(lines) > 0 {
+		if n := int64(len(j.ends)); n > 0 {
+			for len(want) > 0 && int64(want[0]) <= index {
+				want = want[1:]
+			}
+			for _, w := range want {
+				if int64(w) >= index+n {
+					break
+				}
+				j.cuts = append(j.cuts, int64(w)-index)
+			}
 			out := make(chan batchResult, 1)
+			j.out = out
 			select {
-			case jobs <- job{first: index, lines: lines, out: out}:
+			case jobs <- j:
 			case <-done:
 				return nil
 			}
@@ -198,7 +219,7 @@ func readBatches(r io.Reader, jobs chan<- job, order chan<- chan batchResult, do
 			case <-done:
 				return nil
 			}
-			index += int64(len(lines))
+			index += n
 		}
 		if errors.Is(err, io.EOF) {
 			return nil
@@ -209,14 +230,25 @@ func readBatches(r io.Reader, jobs chan<- job, order chan<- chan batchResult, do
 	}
 }
 
-// hashBatch decodes and hashes one batch of leaf lines.
-func hashBatch(first int64, lines [][]byte) batchResult {
-	hashes := make([][]byte, len(lines))
+// hashBatch decodes and hashes one batch of leaf lines into compact
+// ranges, starting a new range at each cut.
+func hashBatch(j job) batchResult {
+	var res batchResult
 	buf := make([]byte, 0, 1024)
 	enc := base64.StdEncoding.Strict()
-	for i, line := range lines {
+	rg := rangeFactory.NewEmptyRange(uint64(j.first))
+	cuts := j.cuts
+	start := 0
+	for i, end := range j.ends {
+		if len(cuts) > 0 && cuts[0] == int64(i) {
+			res.ranges = append(res.ranges, rg)
+			rg = rangeFactory.NewEmptyRange(uint64(j.first) + uint64(i))
+			cuts = cuts[1:]
+		}
+		line := j.data[start:end]
+		start = end
 		if bytes.IndexByte(line, '\r') >= 0 {
-			return batchResult{err: &VerifyError{Index: first + int64(i), Problem: "leaf line contains a carriage return"}}
+			return batchResult{err: &VerifyError{Index: j.first + int64(i), Problem: "leaf line contains a carriage return"}}
 		}
 		n := enc.DecodedLen(len(line))
 		if cap(buf) < n {
@@ -224,9 +256,12 @@ func hashBatch(first int64, lines [][]byte) batchResult {
 		}
 		m, err := enc.Decode(buf[:n], line)
 		if err != nil {
-			return batchResult{err: &VerifyError{Index: first + int64(i), Problem: "leaf line is not standard base64"}}
+			return batchResult{err: &VerifyError{Index: j.first + int64(i), Problem: "leaf line is not standard base64"}}
 		}
-		hashes[i] = hasher.HashLeaf(buf[:m])
+		if err := rg.Append(hasher.HashLeaf(buf[:m]), nil); err != nil {
+			return batchResult{err: err}
+		}
 	}
-	return batchResult{hashes: hashes}
+	res.ranges = append(res.ranges, rg)
+	return res
 }
