@@ -85,11 +85,34 @@ func (a *API) Register(mux *http.ServeMux, protect func(http.Handler) http.Handl
 	a.registerAlerts(handle)
 	a.registerIdentity(mux, handle)
 	handle("/api/v1/", func(w http.ResponseWriter, r *http.Request) error {
+		if allow := allowedMethods(mux, r); len(allow) > 0 {
+			if err := a.svc.AuditRefused(r.Context(), "method not allowed", "method_not_allowed"); err != nil {
+				return err
+			}
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			return apperr.New(apperr.MethodNotAllowed, "method_not_allowed", "%s is not allowed here (allowed: %s)", truncate(r.Method, 16), strings.Join(allow, ", "))
+		}
 		if err := a.svc.AuditRefused(r.Context(), "unknown route", "no_such_route"); err != nil {
 			return err
 		}
 		return apperr.New(apperr.NotFound, "no_such_route", "no such API route")
 	})
+}
+
+// allowedMethods returns the methods with which some route other than the
+// catch-all serves r's path: a request with another method is 405, not 404.
+func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if m == r.Method {
+			continue
+		}
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/api/v1/" {
+			allow = append(allow, m)
+		}
+	}
+	return allow
 }
 
 type idResponse struct {

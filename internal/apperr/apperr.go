@@ -26,6 +26,7 @@ const (
 	RangeNotSatisfiable             // 416
 	Unavailable                     // 503
 	TooManyRequests                 // 429: a client exceeded a rate limit
+	MethodNotAllowed                // 405: the route exists, not with this method
 )
 
 // Error is a user-safe error.

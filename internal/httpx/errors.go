@@ -37,6 +37,8 @@ func Status(k apperr.Kind) int {
 		return http.StatusServiceUnavailable
 	case apperr.TooManyRequests:
 		return http.StatusTooManyRequests
+	case apperr.MethodNotAllowed:
+		return http.StatusMethodNotAllowed
 	}
 	return http.StatusInternalServerError
 }
