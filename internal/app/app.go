@@ -230,3 +230,7 @@ func (s systemKeysets) CreateSystemKeyset(ctx context.Context, name string, wrap
 func (s systemKeysets) SwapSystemKeyset(ctx context.Context, name string, old, new []byte) error {
 	return s.st.Update(ctx, func(tx store.Tx) error { return tx.UpdateSystemKeyset(ctx, name, old, new) })
 }
+
+func (s systemKeysets) DeleteSystemKeyset(ctx context.Context, name string, old []byte) error {
+	return s.st.Update(ctx, func(tx store.Tx) error { return tx.DeleteSystemKeyset(ctx, name, old) })
+}

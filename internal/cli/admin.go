@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/confide-cc/confide/internal/app"
 	"github.com/confide-cc/confide/internal/audit"
 	"github.com/confide-cc/confide/internal/identity"
+	"github.com/confide-cc/confide/internal/vault"
 )
 
 // localAdmin is the principal of an administrator running the CLI on a
@@ -83,10 +86,13 @@ func runTokens(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 
 func runKeys(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: confide keys rotate | keys rewrap | keys status")
+		fmt.Fprintln(stderr, "usage: confide keys rotate | keys rewrap | keys status | keys rotate-root --new-key-file F | --finish | --abort")
 		return 2
 	}
 	sub, args := args[0], args[1:]
+	if sub == "rotate-root" {
+		return runRotateRoot(ctx, args, stdout, stderr)
+	}
 	return withApp(ctx, "keys "+sub, args, stderr, io.Discard, nil, func(a *app.App, _ []string) int {
 		ctx := localAdmin(ctx, identity.RoleITSupport)
 		progress := func(done, total int64) {
@@ -121,10 +127,89 @@ func runKeys(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 			}
 			fmt.Fprintf(stdout, "primary key-encryption key: %d\ncustomer keysets: %d, wrapped by the primary: %d, pending re-wrap: %d\n",
 				a.Vault.PrimaryKEKKeyID(), total, current, total-current)
+			if rr, err := a.Vault.RootRotation(ctx); err == nil && len(rr.Staged) > 0 {
+				fmt.Fprintf(stdout, "root-key rotation staged for: %s (finish with: confide keys rotate-root --finish, on the new key)\n", strings.Join(rr.Staged, ", "))
+			}
 		default:
 			fmt.Fprintf(stderr, "confide keys: unknown subcommand %q\n", sub)
 			return 2
 		}
 		return 0
 	})
+}
+
+// runRotateRoot stages, finishes or aborts a root-key rotation.
+func runRotateRoot(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var newKey string
+	var finish, abort bool
+	extra := func(fs *flag.FlagSet) {
+		fs.StringVar(&newKey, "new-key-file", "", "stage a rotation to the root key in this `file` (created, 0600, if it does not exist)")
+		fs.BoolVar(&finish, "finish", false, "finish a staged rotation (run with root_key_file set to the new key, after every node uses it)")
+		fs.BoolVar(&abort, "abort", false, "discard a staged rotation")
+	}
+	return withApp(ctx, "keys rotate-root", args, stderr, io.Discard, extra, func(a *app.App, rest []string) int {
+		if len(rest) > 0 {
+			return unexpectedArgs(stderr, "keys rotate-root", rest)
+		}
+		modes := 0
+		for _, on := range []bool{newKey != "", finish, abort} {
+			if on {
+				modes++
+			}
+		}
+		if modes != 1 {
+			fmt.Fprintln(stderr, "confide keys rotate-root: give exactly one of --new-key-file FILE, --finish or --abort")
+			return 2
+		}
+		ctx := localAdmin(ctx, identity.RoleITSupport)
+		switch {
+		case newKey != "":
+			if sameFile(newKey, a.Config.RootKeyFile) {
+				fmt.Fprintln(stderr, "confide keys rotate-root: --new-key-file is the current root key file")
+				return 2
+			}
+			created, err := vault.EnsureRootKeyFile(newKey)
+			if err != nil {
+				fmt.Fprintf(stderr, "confide keys rotate-root: %v\n", err)
+				return 1
+			}
+			if created {
+				fmt.Fprintf(stderr, "created the new root key %s (0600); back it up separately from the database\n", newKey)
+			}
+			names, err := a.Records.StageRootRotation(ctx, vault.FileKeySource(newKey))
+			if err != nil {
+				fmt.Fprintf(stderr, "confide keys rotate-root: %v\n", err)
+				return 1
+			}
+			fmt.Fprintf(stdout, "staged: %s re-wrapped under %s\n", strings.Join(names, ", "), newKey)
+			fmt.Fprintln(stdout, "next: point root_key_file of every node at the new key and restart them (nodes work with either key meanwhile), then run: confide keys rotate-root --finish")
+		case finish:
+			names, err := a.Records.FinishRootRotation(ctx)
+			if err != nil {
+				fmt.Fprintf(stderr, "confide keys rotate-root --finish: %v\n", err)
+				return 1
+			}
+			fmt.Fprintf(stdout, "finished: %s now wrapped only by %s; destroy the old root key file and its backups\n", strings.Join(names, ", "), a.Config.RootKeyFile)
+		case abort:
+			names, err := a.Records.AbortRootRotation(ctx)
+			if err != nil {
+				fmt.Fprintf(stderr, "confide keys rotate-root --abort: %v\n", err)
+				return 1
+			}
+			fmt.Fprintf(stdout, "aborted: removed the staged copies of %d keysets\n", len(names))
+		}
+		return 0
+	})
+}
+
+// sameFile reports whether paths a and b name the same file.
+func sameFile(a, b string) bool {
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(fa, fb)
+	}
+	aa, errA := filepath.Abs(a)
+	ab, errB := filepath.Abs(b)
+	return errA == nil && errB == nil && aa == ab
 }

@@ -116,13 +116,18 @@ func tlsClient(t *testing.T, dir string) *http.Client {
 
 // serve starts `confide serve` on dir (TLS, a free loopback port) and
 // returns its base URL and a function that stops it.
-func serve(t *testing.T, dir string) (string, func()) {
+func serve(t *testing.T, dir string, args ...string) (string, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out, errb := &syncBuffer{}, &syncBuffer{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("server output:\n%s", errb.String())
+		}
+	})
 	done := make(chan int, 1)
 	go func() {
-		done <- cli.Main(ctx, []string{"serve", "--data", dir, "--addr", "127.0.0.1:0"}, nil, out, errb)
+		done <- cli.Main(ctx, append([]string{"serve", "--data", dir, "--addr", "127.0.0.1:0"}, args...), nil, out, errb)
 	}()
 	base := waitURL(t, out, done)
 	return base, func() {

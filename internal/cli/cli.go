@@ -33,7 +33,7 @@ func commands() []command {
 		{"migrate", "apply database schema migrations and exit", runMigrate},
 		{"tokens", "tokens create --name N --role R | tokens list | tokens revoke ID", runTokens},
 		{"users", "users create --email E --name N --role R [--team T] | users list | users disable ID | users link ID", runUsers},
-		{"keys", "keys rotate | keys rewrap | keys status: manage the key-encryption key", runKeys},
+		{"keys", "keys rotate | keys rewrap | keys status | keys rotate-root: manage the key-encryption and root keys", runKeys},
 		{"audit", "audit key | audit export --out DIR | audit verify [DIR [--against URL]]: the tamper-evident audit log", runAudit},
 		{"monitor", "monitor honey create | monitor alerts [--status S] [--rule R]: detection alerts and honey customers", runMonitor},
 		{"scan", "scan cards: look for card numbers left in stored content (exit 3 if any)", runScan},

@@ -71,6 +71,10 @@ type SystemKeysets interface {
 	// UpdateSystemKeyset replaces the keyset if its current value equals
 	// old (compare-and-swap); otherwise ErrConflict.
 	UpdateSystemKeyset(ctx context.Context, name string, old, new []byte) error
+	// DeleteSystemKeyset removes the keyset if its current value equals old
+	// (compare-and-delete): ErrNotFound if it does not exist, ErrConflict
+	// if it holds another value.
+	DeleteSystemKeyset(ctx context.Context, name string, old []byte) error
 }
 
 // CustomerKeyset is one customer's data keyset, wrapped by the

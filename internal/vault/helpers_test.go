@@ -62,6 +62,20 @@ func (s *memStore) SwapSystemKeyset(_ context.Context, name string, old, new []b
 	return nil
 }
 
+func (s *memStore) DeleteSystemKeyset(_ context.Context, name string, old []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur, ok := s.keysets[name]
+	if !ok {
+		return errors.New("memstore: not found")
+	}
+	if !bytes.Equal(cur, old) {
+		return errConflict
+	}
+	delete(s.keysets, name)
+	return nil
+}
+
 // rootKey creates a fresh root key file and returns its key source.
 func rootKey(t testing.TB) vault.KeySource {
 	t.Helper()

@@ -31,6 +31,9 @@ type SystemKeysetStore interface {
 	// SwapSystemKeyset replaces old by new atomically (compare-and-swap); it
 	// returns an error if the stored value is not old.
 	SwapSystemKeyset(ctx context.Context, name string, old, new []byte) error
+	// DeleteSystemKeyset removes the keyset if it still holds old
+	// (compare-and-delete).
+	DeleteSystemKeyset(ctx context.Context, name string, old []byte) error
 }
 
 // systemKeysetAD binds a wrapped installation keyset to its name.
@@ -74,7 +77,7 @@ func (v *Vault) loadOrCreate(ctx context.Context, name string, template *tinkpb.
 			return nil, nil, fmt.Errorf("vault: create system keyset %q: %w", name, err)
 		}
 	}
-	h, err := v.unwrapSystemKeyset(name, stored)
+	h, err := v.unwrapEither(ctx, name, stored)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -94,7 +97,7 @@ func (v *Vault) load(ctx context.Context, name string, unchanged []byte) ([]byte
 	if bytes.Equal(stored, unchanged) {
 		return stored, nil, nil
 	}
-	h, err := v.unwrapSystemKeyset(name, stored)
+	h, err := v.unwrapEither(ctx, name, stored)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -106,6 +109,9 @@ func (v *Vault) load(ctx context.Context, name string, unchanged []byte) ([]byte
 // another node changed the keyset in the meantime it starts over from the
 // new stored value. Existing keys stay enabled.
 func (v *Vault) rotate(ctx context.Context, name string, template *tinkpb.KeyTemplate) (stored []byte, h *keyset.Handle, newPrimary uint32, err error) {
+	if err := v.refuseWhileStaged(ctx); err != nil {
+		return nil, nil, 0, err
+	}
 	for range maxRotateAttempts {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, 0, err

@@ -45,6 +45,19 @@ func (t *tx) UpdateSystemKeyset(ctx context.Context, name string, old, new []byt
 	return fmt.Errorf("sqlstore: %s: current value differs: %w", op, store.ErrConflict)
 }
 
+// DeleteSystemKeyset implements store.SystemKeysets.
+func (t *tx) DeleteSystemKeyset(ctx context.Context, name string, old []byte) error {
+	const op = "delete system keyset"
+	n, err := t.execCount(ctx, op, `DELETE FROM system_keysets WHERE name = ? AND wrapped = ?`, name, bytesArg(old))
+	if err != nil || n > 0 {
+		return err
+	}
+	if _, err := t.GetSystemKeyset(ctx, name); err != nil {
+		return err
+	}
+	return fmt.Errorf("sqlstore: %s: current value differs: %w", op, store.ErrConflict)
+}
+
 // InsertCustomerKeyset implements store.CustomerKeysets.
 func (t *tx) InsertCustomerKeyset(ctx context.Context, k store.CustomerKeyset) error {
 	return t.execOne(ctx, "insert customer keyset", store.ErrConflict,

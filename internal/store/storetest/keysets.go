@@ -42,6 +42,25 @@ func testSystemKeysets(t *testing.T, s store.Store) {
 		}
 		return nil
 	})
+	// Compare-and-delete, as a finished root-key rotation removes staged copies.
+	update(t, s, func(tx store.Tx) error {
+		if _, err := tx.CreateSystemKeyset(ctx, store.SystemKeyset{Name: "kek@next", Wrapped: sealed("next", 1), UpdatedAt: at(3)}); err != nil {
+			return err
+		}
+		wantErr(t, "delete with a stale value", tx.DeleteSystemKeyset(ctx, "kek@next", sealed("stale")), store.ErrConflict)
+		wantErr(t, "delete of a missing keyset", tx.DeleteSystemKeyset(ctx, "nope", sealed("x")), store.ErrNotFound)
+		return tx.DeleteSystemKeyset(ctx, "kek@next", sealed("next", 1))
+	})
+	view(t, s, func(tx store.Tx) error {
+		_, err := tx.GetSystemKeyset(ctx, "kek@next")
+		wantErr(t, "get after delete", err, store.ErrNotFound)
+		got, err := tx.GetSystemKeyset(ctx, "kek")
+		if err != nil {
+			return err
+		}
+		equal(t, "other keyset after delete", got.Wrapped, sealed("kek", 3))
+		return nil
+	})
 }
 
 // testSystemKeysetConcurrentCAS races writers that all swap from the same
