@@ -18,7 +18,11 @@ import (
 
 // BenchmarkEngineThroughput measures what the engine does per audit
 // record once read: decode the stored event and run every rule. The
-// records are one simulated week of the reference scenario.
+// records are one simulated week of the reference scenario, with its site
+// table and GeoIP database; travel=off disables impossible_travel, so the
+// two sub-benchmarks of one run give the rule's cost. events/cpu-s divides
+// by the process's CPU time, which a busy machine disturbs less than
+// events/s (wall time); run it with GOMAXPROCS=1.
 func BenchmarkEngineThroughput(b *testing.B) {
 	opt := scenario.Defaults
 	opt.Weeks, opt.AttacksPerClass = 1, 5
@@ -31,20 +35,42 @@ func BenchmarkEngineThroughput(b *testing.B) {
 		}
 		recs[i] = store.AuditRecord{Seq: ev.Seq, Time: ev.Time, Body: body}
 	}
-	b.ResetTimer()
-	n := 0
-	for b.Loop() {
-		d, _ := monitor.NewDetector(monitor.DefaultConfig())
-		for _, r := range recs {
-			ev, err := monitor.ParseEvent(r)
+	cfg, err := scenario.Rules(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, travel := range []bool{false, true} {
+		name := "travel=off"
+		if travel {
+			name = "travel=on"
+		}
+		b.Run(name, func(b *testing.B) {
+			cfg := cfg
+			cfg.Travel.Disabled = !travel
+			d, err := monitor.NewDetector(cfg) // opens the GeoIP database once
 			if err != nil {
 				b.Fatal(err)
 			}
-			d.Observe(ev)
-		}
-		n += len(recs)
+			n, cpu0 := 0, cpuTime()
+			for b.Loop() {
+				if err := d.Restore(nil); err != nil {
+					b.Fatal(err)
+				}
+				for _, r := range recs {
+					ev, err := monitor.ParseEvent(r)
+					if err != nil {
+						b.Fatal(err)
+					}
+					d.Observe(ev)
+				}
+				n += len(recs)
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
+			if cpu := cpuTime() - cpu0; cpu > 0 {
+				b.ReportMetric(float64(n)/cpu.Seconds(), "events/cpu-s")
+			}
+		})
 	}
-	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
 }
 
 // BenchmarkAlertLatency measures, on SQLite with the production poll

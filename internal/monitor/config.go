@@ -35,6 +35,8 @@ const (
 	RuleMassPlayback = "mass_playback"
 	RuleHoney        = "honey"
 	RuleFlood        = "api_flood"
+	RuleTravel       = "impossible_travel"
+	RuleTakeover     = "account_takeover"
 )
 
 // RuleOptions are the settings every rule has.
@@ -127,6 +129,8 @@ type Config struct {
 	MassPlayback RateOptions       `yaml:"mass_playback"`
 	Honey        HoneyOptions      `yaml:"honey"`
 	Flood        FloodOptions      `yaml:"api_flood"`
+	Travel       TravelOptions     `yaml:"impossible_travel"`
+	Takeover     TakeoverOptions   `yaml:"account_takeover"`
 }
 
 // DefaultConfig returns the documented defaults.
@@ -147,6 +151,10 @@ func DefaultConfig() Config {
 		MassPlayback: RateOptions{RuleOptions: RuleOptions{Severity: High, Cooldown: hour}, Threshold: 25, Window: 30 * time.Minute},
 		Honey:        HoneyOptions{RuleOptions: RuleOptions{Severity: Critical, Contain: true, Cooldown: 10 * time.Minute}},
 		Flood:        FloodOptions{RateOptions: RateOptions{RuleOptions: RuleOptions{Severity: High, Cooldown: 10 * time.Minute}, Threshold: 1200, Window: time.Minute}},
+		Travel: TravelOptions{RuleOptions: RuleOptions{Severity: High, Cooldown: hour},
+			MaxSpeedKmh: 900, MinDistanceKm: 500, ConcurrentCountries: true, Window: 30 * time.Minute},
+		Takeover: TakeoverOptions{RuleOptions: RuleOptions{Severity: High, Cooldown: 12 * hour},
+			DistinctActors: 3, Window: 24 * hour},
 	}
 }
 
@@ -181,6 +189,7 @@ func (c *Config) validate() error {
 		{RuleBulkAccess, c.BulkAccess.RuleOptions}, {RuleOffHours, c.OffHours.RuleOptions},
 		{RuleFailedAuth, c.FailedAuth.RuleOptions}, {RuleRevealSpike, c.RevealSpike.RuleOptions},
 		{RuleMassPlayback, c.MassPlayback.RuleOptions}, {RuleHoney, c.Honey.RuleOptions}, {RuleFlood, c.Flood.RuleOptions},
+		{RuleTravel, c.Travel.RuleOptions}, {RuleTakeover, c.Takeover.RuleOptions},
 	} {
 		check(r.name, r.o.Severity.valid(), "severity %q is not low, medium, high or critical", r.o.Severity)
 		check(r.name, r.o.Cooldown >= 0, "cooldown must not be negative")
@@ -221,5 +230,7 @@ func (c *Config) validate() error {
 	for _, id := range c.Honey.Customers {
 		check(RuleHoney, id != "" && len(id) <= 128, "customer id %q: must be 1 to 128 characters", id)
 	}
+	errs = append(errs, c.Travel.validate()...)
+	errs = append(errs, c.Takeover.validate()...)
 	return errors.Join(errs...)
 }

@@ -42,6 +42,7 @@ const (
 type Detector struct {
 	cfg Config
 	st  detectorState
+	geo *locator // impossible_travel: sites and GeoIP database
 }
 
 // detectorState is everything a Detector remembers; it is what a snapshot
@@ -50,27 +51,34 @@ type detectorState struct {
 	Version int
 	Bulk    map[string]*bulkActor
 	Windows map[string]*window
-	Fired   map[string]int64 // cooldown end, µs
-	Honey   map[string]bool  // customers made honey by honey.create
+	Fired   map[string]int64        // cooldown end, µs
+	Honey   map[string]bool         // customers made honey by honey.create
+	Travel  map[string]*travelActor // impossible_travel, by actor (version 2)
 	LastGC  int64
 	LastSeq int64
 }
 
-const stateVersion = 1
+// stateVersion 2 added Travel. A version 1 snapshot is restored with no
+// travel history.
+const stateVersion = 2
 
 // NewDetector returns a Detector with no history.
 func NewDetector(cfg Config) (*Detector, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	d := &Detector{cfg: cfg}
+	geo, err := newLocator(cfg.Travel)
+	if err != nil {
+		return nil, err
+	}
+	d := &Detector{cfg: cfg, geo: geo}
 	d.reset()
 	return d, nil
 }
 
 func (d *Detector) reset() {
 	d.st = detectorState{Version: stateVersion, Bulk: map[string]*bulkActor{}, Windows: map[string]*window{},
-		Fired: map[string]int64{}, Honey: map[string]bool{}}
+		Fired: map[string]int64{}, Honey: map[string]bool{}, Travel: map[string]*travelActor{}}
 }
 
 // Snapshot encodes the detector's state.
@@ -93,10 +101,17 @@ func (d *Detector) Restore(snapshot []byte) error {
 	if err := json.Unmarshal(snapshot, &st); err != nil {
 		return fmt.Errorf("monitor: restore snapshot: %w", err)
 	}
-	if st.Version != stateVersion {
-		return fmt.Errorf("monitor: restore snapshot: version %d, want %d", st.Version, stateVersion)
+	switch st.Version {
+	case 1: // before impossible_travel
+		if st.Travel != nil {
+			return fmt.Errorf("monitor: restore snapshot: version 1 with travel state")
+		}
+		st.Travel, st.Version = map[string]*travelActor{}, stateVersion
+	case stateVersion:
+	default:
+		return fmt.Errorf("monitor: restore snapshot: version %d, want %d or 1", st.Version, stateVersion)
 	}
-	for _, m := range []bool{st.Bulk == nil, st.Windows == nil, st.Fired == nil, st.Honey == nil} {
+	for _, m := range []bool{st.Bulk == nil, st.Windows == nil, st.Fired == nil, st.Honey == nil, st.Travel == nil} {
 		if m {
 			return fmt.Errorf("monitor: restore snapshot: incomplete state")
 		}
@@ -109,6 +124,11 @@ func (d *Detector) Restore(snapshot []byte) error {
 	for _, w := range st.Windows {
 		if w == nil || len(w.Seq) != len(w.At) || (w.Keys != nil && len(w.Key) != len(w.At)) {
 			return fmt.Errorf("monitor: restore snapshot: inconsistent window")
+		}
+	}
+	for _, a := range st.Travel {
+		if a == nil || a.Countries == nil {
+			return fmt.Errorf("monitor: restore snapshot: incomplete travel state")
 		}
 	}
 	d.st = st
@@ -135,6 +155,8 @@ func (d *Detector) Observe(ev Event) []Finding {
 	out = d.honey(out, &ev, now)
 	out = d.flood(out, &ev, now)
 	out = d.failedAuth(out, &ev, now)
+	out = d.travel(out, &ev, now)
+	out = d.takeover(out, &ev, now)
 	if ev.ActorID != "" && ev.readsCustomerData() {
 		out = d.bulkAccess(out, &ev, now)
 		out = d.offHours(out, &ev, now)
@@ -193,4 +215,5 @@ func (d *Detector) gc(now int64) {
 			delete(d.st.Bulk, k)
 		}
 	}
+	d.gcTravel(now)
 }

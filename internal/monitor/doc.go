@@ -6,7 +6,9 @@
 // address, evidence as audit indexes). Its time is the events' time, never
 // the wall clock, so that the same stream always yields the same findings
 // — which makes fail-over replay, the labeled scenarios of package
-// scenario, and benchmarks exact.
+// scenario, and benchmarks exact. The one outside input, the GeoIP
+// database of impossible_travel, is read into memory once when the
+// Detector is created, so lookups depend only on that file's content.
 //
 // The Engine runs one Detector per installation: nodes compete for a lease
 // row (store.Monitor); the holder tails the audit log from a persistent

@@ -96,12 +96,61 @@ func (g *gen) attack(l int, a *Attack, honey []string) {
 			g.emit(l, t, "", "", a.Origin, "request.denied", "route", map[string]any{"route": "GET /api/v1/customers"})
 			g.events[len(g.events)-1].Outcome, g.events[len(g.events)-1].Reason = "denied", "unauthenticated"
 		}
+	case monitor.RuleTakeover: // a fraudster fails caller verification in 3 to 6 calls about one customer
+		a.ActorID, a.Origin = "", ""
+		c := g.customer()
+		t := g.workTime(u)
+		for range 3 + g.r.IntN(4) {
+			agent := g.users[g.r.IntN(len(g.users))]
+			for agent.role == "qa_analyst" {
+				agent = g.users[g.r.IntN(len(g.users))]
+			}
+			at := t
+			step := func() time.Time { at = at.Add(time.Duration(10+g.r.IntN(50)) * time.Second); return at }
+			g.verify(l, g.r, agent, step, fmt.Sprintf("interaction/i%s-f%d", c, g.r.IntN(1000)), c, 1)
+			t = t.Add(time.Duration(5+g.r.IntN(90)) * time.Minute)
+		}
+	case monitor.RuleTravel: // stolen credentials used from another country while the victim works
+		g.travelAttack(l, a, u)
 	case monitor.RuleFlood: // a stolen integration token floods ingest
 		in := g.ints[g.r.IntN(len(g.ints))]
 		a.ActorID, a.Origin = in.id, fmt.Sprintf("203.0.113.%d", g.r.IntN(250)+1)
 		span := time.Duration(30+g.r.IntN(60)) * time.Second
 		for _, t := range g.spread(g.workTime(u), span, 3000+g.r.IntN(5000)) {
 			g.emit(l, t, in.id, in.role, a.Origin, "interaction.create", "interaction/flood", map[string]any{"channel": "voice", "customer_id": g.customer()})
+		}
+	}
+}
+
+// travelAttack uses u's account from abroad a few minutes after one of
+// u's own normal events: mostly from far away (impossible travel), one
+// time in five from a foreign city near u's site (concurrent countries).
+func (g *gen) travelAttack(l int, a *Attack, u user) {
+	if g.byUser == nil {
+		g.byUser = map[string][]int{}
+		for i, e := range g.events {
+			if g.label[i] == 0 && e.ActorKind == "human" {
+				g.byUser[e.ActorID] = append(g.byUser[e.ActorID], i)
+			}
+		}
+	}
+	own := g.byUser[u.id]
+	if len(own) == 0 {
+		return
+	}
+	t := g.events[own[g.r.IntN(len(own))]].Time.Add(time.Duration(1+g.r.IntN(25)) * time.Minute)
+	net := 1 + g.r.IntN(len(farAway))
+	if g.r.Float64() < 0.2 {
+		net = 0x10 + u.site
+	}
+	a.Origin = fmt.Sprintf("2001:db8:%x::%x", net, 1+g.r.IntN(0xfffe))
+	span := time.Duration(2+g.r.IntN(14)) * time.Minute
+	for _, at := range g.spread(t, span, 2+g.r.IntN(11)) {
+		if g.r.Float64() < 0.5 {
+			c := g.customer()
+			g.emit(l, at, u.id, u.role, a.Origin, "customer.search", "customer", map[string]any{"by": "name", "results": 1, "customer_ids": []any{c}})
+		} else {
+			g.emit(l, at, u.id, u.role, a.Origin, "customer.read", "customer/"+g.customer(), nil)
 		}
 	}
 }

@@ -30,9 +30,9 @@ func (r Report) Recall(class string) float64 {
 // String renders the report as a table.
 func (r Report) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-14s %8s %8s %7s\n", "class", "attacks", "detected", "recall")
+	fmt.Fprintf(&b, "%-18s %8s %8s %7s\n", "class", "attacks", "detected", "recall")
 	for _, c := range Classes {
-		fmt.Fprintf(&b, "%-14s %8d %8d %6.1f%%\n", c, r.Attacks[c], r.Detected[c], 100*r.Recall(c))
+		fmt.Fprintf(&b, "%-18s %8d %8d %6.1f%%\n", c, r.Attacks[c], r.Detected[c], 100*r.Recall(c))
 	}
 	fmt.Fprintf(&b, "false alerts: %d over %d user-hours = %.2f per 10,000 user-hours %v\n",
 		r.FalseAlerts, r.UserHours, r.FalsePer10kHour, r.FalseByRule)

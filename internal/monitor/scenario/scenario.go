@@ -33,7 +33,8 @@ var Defaults = Options{Seed: 1, Agents: 200, Integrations: 5, Customers: 200_000
 
 // Classes are the attack classes, named after the rule meant to catch them.
 var Classes = []string{monitor.RuleBulkAccess, monitor.RuleOffHours, monitor.RuleFailedAuth,
-	monitor.RuleRevealSpike, monitor.RuleMassPlayback, monitor.RuleHoney, monitor.RuleFlood}
+	monitor.RuleRevealSpike, monitor.RuleMassPlayback, monitor.RuleHoney, monitor.RuleFlood, monitor.RuleTravel,
+	monitor.RuleTakeover}
 
 // Attack is one injected attack and the audit indexes of its events.
 type Attack struct {
@@ -58,16 +59,24 @@ type user struct {
 	id, role, ip string
 	rate         float64 // customers handled per working hour
 	shift        int     // start hour (UTC)
+	idx, site    int     // index among the users; site (sites) where they work
+	hybrid       bool    // works from home some days
+	visitor      bool    // spends some days at another site (supervisors)
 }
 
 type gen struct {
-	opt    Options
-	r      *rand.Rand
+	opt Options
+	r   *rand.Rand
+	// r2 draws what the normal traffic gained with impossible_travel and
+	// account_takeover (where users work, caller verifications), so that
+	// the stream of r, and with it the other classes, is unchanged.
+	r2     *rand.Rand
 	events []monitor.Event
 	label  []int // attack index + 1, or 0 for normal events
 	users  []user
 	ints   []user
-	hours  map[string]bool // user/hour with normal activity
+	hours  map[string]bool  // user/hour with normal activity
+	byUser map[string][]int // indexes of each user's normal events (built for travel attacks)
 }
 
 // Generate builds a scenario.
@@ -85,15 +94,17 @@ func Generate(opt Options) *Scenario {
 	if opt.Start.IsZero() {
 		opt.Start = def.Start
 	}
-	g := &gen{opt: opt, r: rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15)), hours: map[string]bool{}}
+	g := &gen{opt: opt, r: rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15)),
+		r2: rand.New(rand.NewPCG(opt.Seed^0x5851f42d4c957f2d, opt.Seed)), hours: map[string]bool{}}
 	for i := range opt.Agents {
-		u := user{id: fmt.Sprintf("usr_%04d", i), role: "agent", ip: fmt.Sprintf("10.1.%d.%d", i/250, i%250+1),
-			rate: 4 + g.r.Float64()*14, shift: 7 + g.r.IntN(4)}
+		u := user{id: fmt.Sprintf("usr_%04d", i), role: "agent", ip: siteIP(i%len(sites), i),
+			rate: 4 + g.r.Float64()*14, shift: 7 + g.r.IntN(4), idx: i, site: i % len(sites), hybrid: i%7 == 3}
 		switch {
 		case i%10 == 8:
 			u.role, u.rate = "qa_analyst", 3+g.r.Float64()*5
 		case i%10 == 9:
 			u.role, u.rate = "supervisor", 8+g.r.Float64()*12
+			u.visitor = (i/10)%3 == 0
 		}
 		g.users = append(g.users, u)
 	}
@@ -109,6 +120,7 @@ func Generate(opt Options) *Scenario {
 	g.normal()
 	attacks := g.attacks(sc.Honey)
 	sort.Stable(byTime{g})
+	g.takeoverSignals()
 	for i := range g.events {
 		g.events[i].Seq = int64(i + 1)
 		if l := g.label[i]; l > 0 {

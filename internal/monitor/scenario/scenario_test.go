@@ -1,9 +1,10 @@
 package scenario_test
 
 import (
+	"net/netip"
+	"slices"
 	"testing"
 
-	"github.com/confide-cc/confide/internal/monitor"
 	"github.com/confide-cc/confide/internal/monitor/scenario"
 )
 
@@ -16,7 +17,11 @@ func TestDetectionTargets(t *testing.T) {
 		opt.Weeks, opt.Agents, opt.AttacksPerClass = 1, 100, 20
 	}
 	sc := scenario.Generate(opt)
-	findings, err := scenario.Run(sc, monitor.DefaultConfig())
+	cfg, err := scenario.Rules(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	findings, err := scenario.Run(sc, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,5 +37,64 @@ func TestDetectionTargets(t *testing.T) {
 	}
 	if r.FalsePer10kHour > 1 {
 		t.Errorf("%.2f false alerts per 10,000 user-hours, want ≤ 1", r.FalsePer10kHour)
+	}
+}
+
+// TestNormalTrafficIsLocated checks that the scenario measures false
+// alerts of impossible_travel honestly: every normal event of a human user
+// comes from a site or from a network the GeoIP database knows, some users
+// work from home, and some work at a site in another country some days.
+func TestNormalTrafficIsLocated(t *testing.T) {
+	opt := scenario.Defaults
+	opt.Weeks, opt.Agents, opt.AttacksPerClass = 1, 100, 1
+	sc := scenario.Generate(opt)
+	attack := map[int64]bool{}
+	for _, a := range sc.Attacks {
+		for _, s := range a.Seqs {
+			attack[s] = true
+		}
+	}
+	type net struct {
+		p       netip.Prefix
+		country string
+		site    bool
+	}
+	var nets []net
+	for _, s := range scenario.Sites() {
+		nets = append(nets, net{netip.MustParsePrefix(s.CIDR), s.Country, true})
+	}
+	for _, n := range scenario.GeoNetworks() {
+		nets = append(nets, net{netip.MustParsePrefix(n.CIDR), n.Country, false})
+	}
+	countries := map[string]map[string]bool{} // user → countries worked from
+	home := 0
+	for _, ev := range sc.Events {
+		if attack[ev.Seq] || ev.ActorKind != "human" || ev.ActorID == "" {
+			continue
+		}
+		addr, err := netip.ParseAddr(ev.Origin)
+		if err != nil {
+			t.Fatalf("event %d: origin %q", ev.Seq, ev.Origin)
+		}
+		i := slices.IndexFunc(nets, func(n net) bool { return n.p.Contains(addr) })
+		if i < 0 {
+			t.Fatalf("event %d: origin %s is not located", ev.Seq, ev.Origin)
+		}
+		if !nets[i].site {
+			home++
+		}
+		if countries[ev.ActorID] == nil {
+			countries[ev.ActorID] = map[string]bool{}
+		}
+		countries[ev.ActorID][nets[i].country] = true
+	}
+	travellers := 0
+	for _, cs := range countries {
+		if len(cs) > 1 {
+			travellers++
+		}
+	}
+	if home == 0 || travellers == 0 {
+		t.Errorf("%d events from home, %d users working from two countries: want some of each", home, travellers)
 	}
 }
