@@ -107,6 +107,10 @@ func (k keysets) SwapSystemKeyset(ctx context.Context, name string, old, new []b
 	return k.st.Update(ctx, func(tx store.Tx) error { return tx.UpdateSystemKeyset(ctx, name, old, new) })
 }
 
+func (k keysets) DeleteSystemKeyset(ctx context.Context, name string, old []byte) error {
+	return k.st.Update(ctx, func(tx store.Tx) error { return tx.DeleteSystemKeyset(ctx, name, old) })
+}
+
 var (
 	browser = users.Client{UserAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0", Addr: netip.MustParseAddr("192.0.2.10")}
 	// sameNet is the same browser at another address of its /24.
