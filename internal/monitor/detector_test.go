@@ -75,6 +75,7 @@ func TestRules(t *testing.T) {
 		{"bulk at cap", reads(60, t0, 30*time.Second), nil},
 		{"bulk over cap", reads(61, t0, 30*time.Second), []string{monitor.RuleBulkAccess}},
 		{"bulk over cap across two hours", reads(100, t0.Add(30*time.Minute), time.Minute), nil},
+		{"bulk over cap straddling a clock hour", reads(61, t0.Add(40*time.Minute), 30*time.Second), []string{monitor.RuleBulkAccess}},
 		{"off hours, two customers", reads(2, t0.Add(12*time.Hour), time.Minute), nil},
 		{"off hours, three customers", reads(3, t0.Add(12*time.Hour), time.Minute), []string{monitor.RuleOffHours}},
 		{"weekend", reads(3, t0.Add(72*time.Hour), time.Minute), []string{monitor.RuleOffHours}},

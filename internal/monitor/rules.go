@@ -157,10 +157,20 @@ type bulkActor struct {
 	Hour    int64            // current clock hour (µs / 1h)
 	Seen    map[string]int64 // customers read in Hour → audit index of the first read
 	History []int32          // distinct customers of past active hours, oldest first
+	// Recent holds the customers read in the last hour (sliding), so that
+	// a burst across a clock-hour boundary counts as one hour.
+	Recent map[string]bulkRead `json:",omitempty"`
 }
 
-// bulkAccess fires when an actor reads more distinct customers in a clock
-// hour than the absolute cap and than their own baseline allows.
+// bulkRead is the last read of one customer by a bulk_access actor.
+type bulkRead struct {
+	At  int64 // µs of the last read
+	Seq int64 // audit index of the first read within the sliding hour
+}
+
+// bulkAccess fires when an actor reads more distinct customers within an
+// hour (sliding) than the absolute cap and than their own baseline (of
+// clock hours) allows.
 func (d *Detector) bulkAccess(out []Finding, ev *Event, now int64) []Finding {
 	o := d.cfg.BulkAccess
 	if o.Disabled {
@@ -171,6 +181,9 @@ func (d *Detector) bulkAccess(out []Finding, ev *Event, now int64) []Finding {
 	if a == nil {
 		a = &bulkActor{Hour: hour, Seen: map[string]int64{}}
 		d.st.Bulk[ev.ActorID] = a
+	}
+	if a.Recent == nil {
+		a.Recent = map[string]bulkRead{}
 	}
 	if hour != a.Hour {
 		if len(a.Seen) > 0 {
@@ -185,16 +198,30 @@ func (d *Detector) bulkAccess(out []Finding, ev *Event, now int64) []Finding {
 	ev.customers(func(id string) {
 		if _, ok := a.Seen[id]; !ok {
 			a.Seen[id] = ev.Seq
+		}
+		r, ok := a.Recent[id]
+		if !ok || r.At <= now-hourMicros {
+			r.Seq = ev.Seq
 			added = true
 		}
+		r.At = now
+		a.Recent[id] = r
 	})
-	n := len(a.Seen)
-	if !added || n <= o.Cap || !a.aboveBaseline(n, o) {
+	if !added || len(a.Recent) <= o.Cap {
+		return out
+	}
+	for id, r := range a.Recent { // only when the cap may be exceeded
+		if r.At <= now-hourMicros {
+			delete(a.Recent, id)
+		}
+	}
+	n := len(a.Recent)
+	if n <= o.Cap || !a.aboveBaseline(n, o) {
 		return out
 	}
 	ev2 := make([]int64, 0, n)
-	for _, s := range a.Seen {
-		ev2 = append(ev2, s)
+	for _, r := range a.Recent {
+		ev2 = append(ev2, r.Seq)
 	}
 	slices.Sort(ev2)
 	return d.fire(out, o.RuleOptions, RuleBulkAccess, ev.ActorID, now, Finding{ActorID: ev.ActorID, SourceIP: ev.Origin,

@@ -2,6 +2,8 @@ package scenario_test
 
 import (
 	"net/netip"
+	"os"
+	"strconv"
 	"slices"
 	"testing"
 
@@ -11,8 +13,16 @@ import (
 // TestDetectionTargets runs the default rules over the reference scenario
 // (-short: a smaller one) and enforces the detection targets: at least 95% recall for every attack
 // class and at most one false alert per 10,000 normal user-hours.
+// CONFIDE_SCENARIO_SEED=N runs another seed of the same scenario.
 func TestDetectionTargets(t *testing.T) {
 	opt := scenario.Defaults
+	if v := os.Getenv("CONFIDE_SCENARIO_SEED"); v != "" {
+		seed, err := strconv.ParseUint(v, 10, 64)
+		if err != nil || seed == 0 {
+			t.Fatalf("CONFIDE_SCENARIO_SEED=%q: want a positive number", v)
+		}
+		opt.Seed = seed
+	}
 	if testing.Short() || raceEnabled { // one week of 100 users
 		opt.Weeks, opt.Agents, opt.AttacksPerClass = 1, 100, 20
 	}
