@@ -61,6 +61,9 @@ func (a *API) listAlerts(w http.ResponseWriter, r *http.Request) error {
 		}
 		q.Limit = n
 	}
+	if q.Limit == 0 {
+		q.Limit = monitor.DefaultPage
+	}
 	alerts, err := m.List(r.Context(), q)
 	if err != nil {
 		return err
@@ -70,7 +73,7 @@ func (a *API) listAlerts(w http.ResponseWriter, r *http.Request) error {
 		items[i] = monitor.View(al)
 	}
 	resp := map[string]any{"items": items}
-	if len(alerts) == q.Limit {
+	if len(alerts) > 0 && len(alerts) == q.Limit {
 		resp["next_before"] = alerts[len(alerts)-1].ID
 	}
 	httpx.WriteJSON(w, http.StatusOK, resp)

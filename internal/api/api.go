@@ -14,7 +14,6 @@ import (
 	"github.com/confide-cc/confide/internal/audit"
 	"github.com/confide-cc/confide/internal/authz"
 	"github.com/confide-cc/confide/internal/httpx"
-	"github.com/confide-cc/confide/internal/identity"
 	"github.com/confide-cc/confide/internal/identity/tokens"
 	"github.com/confide-cc/confide/internal/identity/users"
 	"github.com/confide-cc/confide/internal/monitor"
@@ -42,6 +41,7 @@ type API struct {
 	auditLog *audit.Log       // see WithAuditLog
 	monitor  *monitor.Service // see WithMonitor
 	users    *users.Service   // see WithUsers
+	verifier *records.Verifier
 	cookies  httpx.Cookies
 }
 
@@ -83,7 +83,10 @@ func (a *API) Register(mux *http.ServeMux, protect func(http.Handler) http.Handl
 	handle("DELETE /api/v1/tokens/{id}", a.revokeToken)
 	a.registerAudit(handle)
 	a.registerAlerts(handle)
+	a.registerVerification(handle)
 	a.registerIdentity(mux, handle)
+	a.registerWebAuthn(mux, handle)
+	a.registerElevation(handle)
 	handle("/api/v1/", func(w http.ResponseWriter, r *http.Request) error {
 		if allow := allowedMethods(mux, r); len(allow) > 0 {
 			if err := a.svc.AuditRefused(r.Context(), "method not allowed", "method_not_allowed"); err != nil {
@@ -379,8 +382,7 @@ type tokenView struct {
 // requireTokenAdmin checks that the caller may manage tokens; a refusal is
 // audited under the attempted action.
 func (a *API) requireTokenAdmin(r *http.Request, action authz.Action, resource string) error {
-	p, _ := identity.FromContext(r.Context())
-	if d := authz.Decide(p, authz.TokenManage); !d.Allow {
+	if d := authz.Check(r.Context(), authz.TokenManage, authz.Resource{Kind: "token"}, false); !d.Allow {
 		if err := a.svc.AuditRejected(r.Context(), action, resource, audit.Denied, d.Reason); err != nil {
 			return err
 		}

@@ -219,6 +219,12 @@ type whoamiResponse struct {
 	Roles     []string `json:"roles"`
 	Team      string   `json:"team,omitempty"`
 	SessionID string   `json:"session_id,omitempty"`
+	// Elevation attributes (elevation.go): when the user last
+	// authenticated, their training attestation and break-glass elevation.
+	AuthTime        string `json:"auth_time,omitempty"`
+	TrainingUntil   string `json:"training_until,omitempty"`
+	BreakGlassID    string `json:"break_glass_id,omitempty"`
+	BreakGlassUntil string `json:"break_glass_until,omitempty"`
 }
 
 func (a *API) currentSession(w http.ResponseWriter, r *http.Request) error {
@@ -227,7 +233,9 @@ func (a *API) currentSession(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, whoamiResponse{ID: p.ID, Kind: string(p.Kind), Roles: p.Roles,
-		Team: p.Attributes["team"], SessionID: p.Attributes["session"]})
+		Team: p.Attributes["team"], SessionID: p.Attributes["session"], AuthTime: p.Attributes["auth_time"],
+		TrainingUntil: p.Attributes["training_until"], BreakGlassID: p.Attributes["break_glass_id"],
+		BreakGlassUntil: p.Attributes["break_glass_until"]})
 	return nil
 }
 

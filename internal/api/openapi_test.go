@@ -804,6 +804,9 @@ func TestOpenAPIAgainstServer(t *testing.T) {
 	exerciseAlerts(t, s)
 
 	s.exerciseIdentity()
+	s.exerciseElevation()
+	s.exercisePasskeys()
+	s.exerciseVerification()
 
 	for route, op := range operations(s.doc) {
 		if !s.seen[op.OperationID] {

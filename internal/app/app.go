@@ -49,6 +49,9 @@ type App struct {
 	MonitorEngine *monitor.Engine
 	// Users manages human accounts, MFA and sessions.
 	Users *users.Service
+	clock clock // the user service's clock (clock.go)
+	// Verification verifies callers' identities in interactions.
+	Verification *records.Verifier
 
 	closeStore func() error
 }
@@ -130,13 +133,20 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Vault = v
 	a.Metrics.Register(vaultCollector{v})
 
-	a.Records = records.New(a.Store, v, a.Blobs, records.Options{
+	ropt, err := accessOptions(cfg, log, records.Options{
 		MaxRecordingBytes: cfg.MaxRecordingBytes,
 		KeepOriginalAudio: cfg.KeepOriginalAudio,
 		Logger:            log,
 		AfterErase:        afterErase,
 	})
+	if err != nil {
+		return nil, err
+	}
+	a.Records = records.New(a.Store, v, a.Blobs, ropt)
 	a.Tokens = tokens.New(a.Store)
+	if err := a.openVerification(cfg, log); err != nil {
+		return nil, err
+	}
 	if err := a.openUsers(cfg, log); err != nil {
 		return nil, err
 	}

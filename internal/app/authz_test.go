@@ -8,9 +8,11 @@ import (
 	"github.com/confide-cc/confide/internal/identity"
 )
 
-// TestAuthorizationMatrix checks every route against every role: reads the
-// role may not make look like "not found", changes are forbidden, and every
-// request — allowed or not — leaves exactly one audit event.
+// TestAuthorizationMatrix checks the core routes against every role held by
+// a service token (not interaction-scoped: see TestAccessMatrix for people):
+// reads the role may not make look like "not found", changes are
+// forbidden, and every request — allowed or not — leaves exactly one audit
+// event.
 func TestAuthorizationMatrix(t *testing.T) {
 	e := newEnv(t)
 	cid := e.createCustomer(sampleCustomer())
@@ -49,7 +51,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"upload recording", "PUT", "/api/v1/interactions/" + iid + "/recording", pattern(10, 8), "audio/wav",
 			map[string]int{identity.RoleIntegration: made}, no},
 		{"create interaction", "POST", "/api/v1/interactions", callInteraction(cid), "",
-			map[string]int{identity.RoleIntegration: made, identity.RoleAgent: made, identity.RoleSupervisor: made}, no},
+			map[string]int{identity.RoleIntegration: made}, no},
 		{"list tokens", "GET", "/api/v1/tokens", nil, "",
 			map[string]int{identity.RoleSecurityAdmin: ok}, no},
 		{"create token", "POST", "/api/v1/tokens", map[string]any{"name": "crm", "role": "integration"}, "",

@@ -16,8 +16,15 @@ const dormancyInterval = time.Hour
 
 // openUsers builds the user service.
 func (a *App) openUsers(cfg config.Config, log *slog.Logger) error {
-	u, err := users.New(a.Store, a.Vault, users.Options{Logger: log})
+	id := cfg.Identity
+	u, err := users.New(a.Store, a.Vault, users.Options{Logger: log, Now: a.clock.Now,
+		IdleTimeout: id.SessionIdleTimeout, SessionLifetime: id.SessionLifetime, AllowLongSessions: id.AllowLongSessions,
+		LockoutThreshold: int(id.LockoutThreshold), LockoutDuration: id.LockoutDuration, DormantAfter: id.DormantAfter,
+		ReauthWindow: id.ReauthWindow, BreakGlassMax: id.BreakGlassMax})
 	if err != nil {
+		return fmt.Errorf("users: %w", err)
+	}
+	if err := u.EnableWebAuthn(users.WebAuthnConfig{RPID: cfg.WebAuthnRPID(), Origins: cfg.WebAuthnOrigins()}); err != nil {
 		return fmt.Errorf("users: %w", err)
 	}
 	a.Users = u

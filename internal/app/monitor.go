@@ -10,8 +10,9 @@ import (
 )
 
 // openMonitor builds the detection service and engine from cfg: the rule
-// file (or the defaults), the configured honey customers, token revocation
-// as containment and the optional webhook.
+// file (or the defaults), the configured honey customers, containment
+// (token revocation; user lock-out, containment.go) and the optional
+// webhook.
 func (a *App) openMonitor(cfg config.Config, log *slog.Logger) error {
 	rules := monitor.DefaultConfig()
 	if cfg.Monitor.RulesFile != "" {
@@ -26,7 +27,7 @@ func (a *App) openMonitor(cfg config.Config, log *slog.Logger) error {
 	rules.Honey.Customers = append(rules.Honey.Customers, cfg.Monitor.HoneyIDs()...)
 	opt := monitor.EngineOptions{
 		Rules:       rules,
-		Containment: monitor.Containments{monitor.TokenContainment{Tokens: a.Tokens}},
+		Containment: monitor.Containments{monitor.TokenContainment{Tokens: a.Tokens}, userContainment{users: a.Users}},
 		Logger:      log,
 	}
 	if cfg.Monitor.WebhookURL != "" {

@@ -29,8 +29,8 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("GET /readyz", httpx.Route(http.HandlerFunc(a.ready)))
 	mux.Handle("GET /metrics", httpx.Route(a.Metrics.Handler()))
 	authn := httpx.AuthenticateAny(a.Tokens, a.Users, a.cookies(), a.Records, a.Log)
-	api.New(a.Records, a.Tokens, a.Log, a.Config.MaxBodyBytes).WithAuditLog(a.Audit).WithMonitor(a.Monitor).WithUsers(a.Users, a.cookies()).Register(mux, func(h http.Handler) http.Handler {
-		return httpx.Route(authn(h))
+	api.New(a.Records, a.Tokens, a.Log, a.Config.MaxBodyBytes).WithAuditLog(a.Audit).WithMonitor(a.Monitor).WithUsers(a.Users, a.cookies()).WithVerification(a.Verification).Register(mux, func(h http.Handler) http.Handler {
+		return httpx.Route(authn(a.withAuthz(h)))
 	})
 	web.New(a.Users, a.cookies(), a.Log).Register(mux)
 	var h http.Handler = mux

@@ -33,6 +33,7 @@ func commands() []command {
 		{"migrate", "apply database schema migrations and exit", runMigrate},
 		{"tokens", "tokens create --name N --role R | tokens list | tokens revoke ID", runTokens},
 		{"users", "users create --email E --name N --role R [--team T] | users list | users disable ID | users link ID", runUsers},
+		{"policy", "policy validate [--dir D] | policy print | policy table: check and show the authorization policies", runPolicy},
 		{"keys", "keys rotate | keys rewrap | keys status | keys rotate-root: manage the key-encryption and root keys", runKeys},
 		{"audit", "audit key | audit export --out DIR | audit verify [DIR [--against URL]]: the tamper-evident audit log", runAudit},
 		{"monitor", "monitor honey create | monitor alerts [--status S] [--rule R]: detection alerts and honey customers", runMonitor},

@@ -59,8 +59,12 @@ func runConfig(_ context.Context, args []string, _ io.Reader, stdout, stderr io.
 		return code
 	}
 	fmt.Fprintln(stdout, "configuration is valid; effective values:")
+	width := 22
 	for _, s := range cfg.Effective() {
-		fmt.Fprintf(stdout, "  %-22s %-48s (%s)\n", s.Key, s.Value, s.Source)
+		width = max(width, len(s.Key))
+	}
+	for _, s := range cfg.Effective() {
+		fmt.Fprintf(stdout, "  %-*s %-48s (%s)\n", width, s.Key, s.Value, s.Source)
 	}
 	return 0
 }

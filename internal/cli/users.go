@@ -14,7 +14,7 @@ import (
 	"github.com/confide-cc/confide/internal/identity/users"
 )
 
-const usersUsage = "usage: confide users create --email E --name N --role ROLE[,ROLE] [--team T] | users list | users disable ID | users link ID"
+const usersUsage = "usage: confide users create --email E --name N --role ROLE[,ROLE] [--team T] | users list | users disable ID | users link ID | " + usersAdminUsage
 
 // runUsers manages human accounts from a node: it acts as a local security
 // admin (see localAdmin) and prints single-use enrollment links.
@@ -24,6 +24,9 @@ func runUsers(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return 2
 	}
 	sub, args := args[0], args[1:]
+	if code, ok := runUsersAdmin(ctx, sub, args, stdout, stderr); ok { // users_admin.go
+		return code
+	}
 	var email, name, role, team string
 	return withApp(ctx, "users "+sub, args, stderr, io.Discard, func(fs *flag.FlagSet) {
 		if sub == "create" {
@@ -68,14 +71,17 @@ func runUsers(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 				return 1
 			}
 			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tEMAIL\tNAME\tROLES\tTEAM\tSTATUS\tLAST LOGIN")
+			fmt.Fprintln(tw, "ID\tEMAIL\tNAME\tROLES\tTEAM\tSTATUS\tLAST LOGIN\tTRAINING UNTIL")
 			for _, u := range list {
 				status := string(u.Status)
-				if u.Locked {
+				switch {
+				case u.Contained:
+					status += " (contained)"
+				case u.Locked:
 					status += " (locked)"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Email, u.Name, strings.Join(u.Roles, ","), u.Team,
-					status, fmtTime(u.LastLoginAt))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Email, u.Name, strings.Join(u.Roles, ","), u.Team,
+					status, fmtTime(u.LastLoginAt), fmtTime(u.TrainingUntil))
 			}
 			tw.Flush()
 		case "disable":

@@ -56,6 +56,14 @@ type Config struct {
 
 	Monitor MonitorConfig // detection rules and alert delivery (docs/MONITOR.md)
 
+	Identity IdentityConfig // sessions, lockout, dormancy, re-authentication, break-glass (docs/IDENTITY.md)
+
+	Verification VerificationConfig // caller identity verification (docs/VERIFICATION.md)
+
+	Access AccessConfig // authorization policies and conditions (docs/ACCESS.md)
+
+	WebAuthn WebAuthnConfig // passkey relying party (docs/IDENTITY.md)
+
 	// prov records where each value came from; nil means all defaults.
 	// It is shared, never modified, by copies of the Config.
 	prov *provenance

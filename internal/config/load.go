@@ -59,6 +59,7 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 	}
 	cfg.resolvePaths(prov, wd)
 	cfg.prov = prov
+	warnings = append(warnings, cfg.Identity.warnings()...)
 	return cfg, warnings, cfg.Validate()
 }
 
@@ -89,6 +90,8 @@ func (c *Config) resolvePaths(prov *provenance, wd string) {
 	}
 	c.SIEM.resolvePaths(wd)
 	c.Monitor.resolvePaths(wd)
+	c.Verification.resolvePaths(wd)
+	c.Access.resolvePaths(wd)
 }
 
 // absolute returns path made absolute against wd and cleaned; "" stays "".

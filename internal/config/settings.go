@@ -18,7 +18,7 @@ type setting struct {
 	env   []string // environment variables, the canonical name first
 	usage string   // one-line help for the flag
 	// field returns a pointer to the setting's Config field: *string,
-	// *bool, *int64 (a byte size) or *time.Duration.
+	// *bool, *int, *int64 (a byte size) or *time.Duration.
 	field func(*Config) any
 	// redact hides credentials in a formatted value; nil for plain values.
 	redact func(string) string
@@ -86,6 +86,8 @@ func defaults() Config {
 		IdleTimeout:       120 * time.Second,
 		BlobGCInterval:    time.Minute,
 		SIEM:              siemDefaults(),
+		Identity:          identityDefaults(),
+		Verification:      verificationDefaults(),
 		CardScanInterval:  24 * time.Hour,
 	}
 }
@@ -126,6 +128,12 @@ func (s *setting) set(c *Config, raw string) error {
 			return err
 		}
 		*p = v
+	case *int:
+		v, err := strconv.Atoi(strings.TrimSpace(raw))
+		if err != nil {
+			return fmt.Errorf("invalid number %q: use a whole number, e.g. 5", raw)
+		}
+		*p = v
 	case *time.Duration:
 		v, err := time.ParseDuration(strings.TrimSpace(raw))
 		if err != nil {
@@ -149,6 +157,8 @@ func (s *setting) format(c *Config) string {
 		v = strconv.FormatBool(*p)
 	case *int64:
 		v = FormatSize(*p)
+	case *int:
+		v = strconv.Itoa(*p)
 	case *time.Duration:
 		v = formatDuration(*p)
 	default:

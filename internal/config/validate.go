@@ -75,6 +75,10 @@ func (c Config) Validate() error {
 	}
 	c.SIEM.validate(fail)
 	c.Monitor.validate(fail)
+	c.Identity.validate(fail)
+	c.Verification.validate(fail)
+	c.Access.validate(fail)
+	c.WebAuthn.validate(c, fail)
 	return errors.Join(errs...)
 }
 

@@ -29,8 +29,12 @@ func NewService(st store.Store, recs *records.Service) *Service {
 	return &Service{st: st, records: recs}
 }
 
-// MaxPage bounds a page of alerts.
-const MaxPage = 500
+// MaxPage bounds a page of alerts; DefaultPage is the size of a page
+// when none is asked for.
+const (
+	MaxPage     = 500
+	DefaultPage = 100
+)
 
 // maxReason bounds an acknowledgement reason (characters).
 const maxReason = 500
@@ -43,7 +47,7 @@ func (s *Service) List(ctx context.Context, q store.AlertQuery) ([]store.Alert, 
 		return nil, err
 	}
 	if q.Limit == 0 {
-		q.Limit = 100
+		q.Limit = DefaultPage
 	}
 	if q.Limit < 0 || q.Limit > MaxPage {
 		return nil, s.reject(ctx, ev, apperr.New(apperr.Invalid, "invalid_limit", "limit: must be 1 to %d", MaxPage))
@@ -125,9 +129,8 @@ func (s *Service) CreateHoney(ctx context.Context) (string, error) {
 // authorize checks the caller may perform a and returns the success event
 // to record; a denial is audited and returned as an error.
 func (s *Service) authorize(ctx context.Context, a authz.Action, resource string) (audit.Event, error) {
-	p, _ := identity.FromContext(ctx)
 	ev := audit.NewEvent(ctx, string(a), resource, audit.Success)
-	if d := authz.Decide(p, a); !d.Allow {
+	if d := authz.Check(ctx, a, authz.Resource{Kind: "alert"}, false); !d.Allow {
 		deny := ev
 		deny.Outcome, deny.Reason = audit.Denied, d.Reason
 		if err := s.st.Update(ctx, func(tx store.Tx) error { return audit.Append(ctx, tx, deny) }); err != nil {

@@ -14,7 +14,6 @@ import (
 	"github.com/confide-cc/confide/internal/apperr"
 	"github.com/confide-cc/confide/internal/audit"
 	"github.com/confide-cc/confide/internal/authz"
-	"github.com/confide-cc/confide/internal/identity"
 	"github.com/confide-cc/confide/internal/store"
 	"github.com/confide-cc/confide/internal/vault"
 )
@@ -153,6 +152,16 @@ func (s *Service) SearchCustomers(ctx context.Context, phone, email string) ([]C
 				return err
 			}
 			c.Profile, c.Masked = Mask(c.Profile), true
+			// Finding the caller is allowed to agents who do not serve
+			// them yet: they learn the id (to start an interaction),
+			// not the masked profile.
+			ok, err := s.mayRead(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				c.Profile = Profile{Phones: []string{}, Emails: []string{}, AccountNumbers: []string{}, Attributes: map[string]string{}}
+			}
 			out = append(out, c)
 		}
 		ev.Details["results"] = len(out)
@@ -168,30 +177,39 @@ func (s *Service) SearchCustomers(ctx context.Context, phone, email string) ([]C
 	return out, nil
 }
 
-// RevealRequest asks for clear values of some fields, with a reason.
+// RevealRequest asks for clear values of some fields, with a reason and
+// optionally the case it serves.
 type RevealRequest struct {
 	Fields []string `json:"fields"`
 	Reason string   `json:"reason"`
+	CaseID string   `json:"case_id,omitempty"`
 }
 
-const maxReasonLen = 500
+const (
+	maxReasonLen = 500
+	maxCaseIDLen = 128
+)
 
 // RevealCustomer returns the requested fields in clear (others omitted) if
-// the caller's roles permit every one of them. The reason is required and
-// recorded in the audit event.
+// the policies permit every one of them for this caller and customer. The
+// reason is required and recorded in the audit event with the optional case
+// id; reveals are rate-limited per user (Options.RevealLimit).
 func (s *Service) RevealCustomer(ctx context.Context, id string, req RevealRequest) (Revealed, error) {
 	resource := "customer/" + id
 	// A caller who may not even read the customer must not learn it exists.
-	p, _ := identity.FromContext(ctx)
-	if !authz.Decide(p, authz.CustomerRead).Allow {
-		return Revealed{}, s.authorize(ctx, authz.CustomerRead, resource, "customer")
+	areq, err := s.accessRequest(ctx, authz.CustomerReveal, resource)
+	if err != nil {
+		return Revealed{}, err
+	}
+	if d := s.engine.Decide(areq); !d.Allow {
+		return Revealed{}, s.deny(ctx, areq, d, resource, "customer")
 	}
 	ev := audit.NewEvent(ctx, string(authz.CustomerReveal), resource, audit.Success)
 	req.Reason = strings.TrimSpace(req.Reason)
+	req.CaseID = strings.TrimSpace(req.CaseID)
 	fields := slices.Clone(req.Fields)
 	slices.Sort(fields)
 	fields = slices.Compact(fields)
-	var err error
 	switch {
 	case len(fields) == 0:
 		err = invalid("invalid_fields", "fields: name at least one field")
@@ -199,6 +217,8 @@ func (s *Service) RevealCustomer(ctx context.Context, id string, req RevealReque
 		err = invalid("reason_required", "reason: a reason is required to reveal data")
 	case len(req.Reason) > maxReasonLen || !utf8.ValidString(req.Reason):
 		err = invalid("invalid_reason", "reason: must be valid UTF-8 of at most %d bytes", maxReasonLen)
+	case len(req.CaseID) > maxCaseIDLen || strings.ContainsFunc(req.CaseID, func(r rune) bool { return r <= ' ' || r == 0x7f || r > '~' }):
+		err = invalid("invalid_case_id", "case_id: at most %d printable ASCII characters without spaces", maxCaseIDLen)
 	}
 	for _, f := range fields {
 		if err == nil && !slices.Contains(Fields, f) {
@@ -213,9 +233,23 @@ func (s *Service) RevealCustomer(ctx context.Context, id string, req RevealReque
 		return Revealed{}, err
 	}
 	ev.Details = map[string]any{"fields": fields, "reason": reason}
-	if d := authz.DecideReveal(p, fields); !d.Allow {
-		ev.Reason = d.Reason
-		return Revealed{}, s.reject(ctx, ev, apperr.New(apperr.Forbidden, "forbidden", "not permitted: %s", d.Reason))
+	if req.CaseID != "" {
+		ev.Details["case_id"] = req.CaseID
+	}
+	if d := s.engine.DecideFields(areq, fields); !d.Allow {
+		ev.Outcome, ev.Reason = audit.Denied, d.Reason
+		if err := s.appendOnly(ctx, ev); err != nil {
+			return Revealed{}, err
+		}
+		return Revealed{}, forbidden(d.Reason)
+	}
+	if !s.reveals.allow(areq.Principal.ID, s.opt.Now()) {
+		ev.Outcome, ev.Reason = audit.Denied, "rate_limited"
+		if err := s.appendOnly(ctx, ev); err != nil {
+			return Revealed{}, err
+		}
+		return Revealed{}, apperr.New(apperr.TooManyRequests, "rate_limited",
+			"too many reveals: at most %d per %s per user; try again later", s.opt.RevealLimit, s.opt.RevealWindow)
 	}
 	var c Customer
 	err = s.audited(ctx, ev, func(tx store.Tx, _ *audit.Event) error {
@@ -275,11 +309,7 @@ func reflectValue(ptr any) any {
 // profile, re-validates it and re-seals it.
 func (s *Service) UpdateCustomer(ctx context.Context, id string, patch map[string]json.RawMessage) (Customer, error) {
 	resource := "customer/" + id
-	p, _ := identity.FromContext(ctx)
-	if !authz.Decide(p, authz.CustomerRead).Allow && !authz.Decide(p, authz.CustomerUpdate).Allow {
-		return Customer{}, s.authorize(ctx, authz.CustomerRead, resource, "customer")
-	}
-	if err := s.authorize(ctx, authz.CustomerUpdate, resource, ""); err != nil {
+	if err := s.authorize(ctx, authz.CustomerUpdate, resource, "customer"); err != nil {
 		return Customer{}, err
 	}
 	ev := audit.NewEvent(ctx, string(authz.CustomerUpdate), resource, audit.Success)

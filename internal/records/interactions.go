@@ -86,8 +86,11 @@ type InteractionSummary struct {
 	StartedAt time.Time  `json:"started_at"`
 	EndedAt   *time.Time `json:"ended_at,omitempty"`
 	Queue     string     `json:"queue,omitempty"`
-	Agent     string     `json:"agent,omitempty"`
+	Agent     string     `json:"agent,omitempty"` // Confide user id (usr_…) of the handling agent
 	CreatedAt time.Time  `json:"created_at"`
+	// VerifiedAt is when the caller passed identity verification in this
+	// interaction (docs/VERIFICATION.md); absent if not.
+	VerifiedAt *time.Time `json:"verified_at,omitempty"`
 }
 
 // Interaction is an interaction with its content.
@@ -100,7 +103,7 @@ type Interaction struct {
 
 func summarize(r store.Interaction) InteractionSummary {
 	return InteractionSummary{ID: r.ID, Channel: r.Channel, StartedAt: r.StartedAt, EndedAt: timePtr(r.EndedAt),
-		Queue: r.Queue, Agent: r.Agent, CreatedAt: r.CreatedAt}
+		Queue: r.Queue, Agent: r.Agent, CreatedAt: r.CreatedAt, VerifiedAt: timePtr(r.VerifiedAt)}
 }
 
 // Page is one page of a listing; Next is the cursor of the following page

@@ -19,7 +19,6 @@ import (
 	"github.com/confide-cc/confide/internal/audit"
 	"github.com/confide-cc/confide/internal/authz"
 	"github.com/confide-cc/confide/internal/blob"
-	"github.com/confide-cc/confide/internal/identity"
 	"github.com/confide-cc/confide/internal/redact"
 	"github.com/confide-cc/confide/internal/store"
 	"github.com/confide-cc/confide/internal/vault"
@@ -47,6 +46,13 @@ type Options struct {
 	// AfterErase runs after an erasure commits, for example a SQLite WAL
 	// checkpoint so that shredded pages do not linger in the log. Optional.
 	AfterErase func(context.Context) error
+	// Authz decides every operation (default: the built-in policies with
+	// default options).
+	Authz *authz.Engine
+	// RevealLimit bounds reveals per user per RevealWindow (default 30 per
+	// hour; negative: unlimited).
+	RevealLimit  int
+	RevealWindow time.Duration
 }
 
 // Service implements the customer and interaction operations.
@@ -59,6 +65,8 @@ type Service struct {
 	redactor *redact.Redactor
 	// collectNow wakes the blob collector (buffered, size 1).
 	collectNow chan struct{}
+	engine     *authz.Engine
+	reveals    *rateLimiter
 }
 
 // New returns a Service.
@@ -82,7 +90,17 @@ func New(st store.Store, v *vault.Vault, blobs blob.Store, opt Options) *Service
 		}
 		opt.Redactor = r
 	}
-	s := &Service{st: st, vault: v, blobs: blobs, opt: opt, log: opt.Logger, redactor: opt.Redactor, collectNow: make(chan struct{}, 1)}
+	if opt.Authz == nil {
+		opt.Authz = authz.Builtin()
+	}
+	if opt.RevealLimit == 0 {
+		opt.RevealLimit = 30
+	}
+	if opt.RevealWindow <= 0 {
+		opt.RevealWindow = time.Hour
+	}
+	s := &Service{st: st, vault: v, blobs: blobs, opt: opt, log: opt.Logger, redactor: opt.Redactor, collectNow: make(chan struct{}, 1),
+		engine: opt.Authz, reveals: newRateLimiter(opt.RevealLimit, opt.RevealWindow)}
 	return s
 }
 
@@ -109,24 +127,21 @@ func randomKey() string {
 	return fmt.Sprintf("%x", b[:])
 }
 
-// authorize checks the principal of ctx for a. Denied reads look like not
-// found (what names a resource the caller cannot see); denied changes are
-// Forbidden with the reason. The denial is audited either way.
+// authorize checks the principal of ctx for a on resource ("customer/ID",
+// "interaction/ID", or a collection), with the facts the policies need
+// (see accessRequest). A denial is audited with its reason; the caller
+// gets "not found" (as hideAs, if set) when they may not know the resource
+// exists, else Forbidden with the reason.
 func (s *Service) authorize(ctx context.Context, a authz.Action, resource string, hideAs string) error {
-	p, _ := identity.FromContext(ctx)
-	d := authz.Decide(p, a)
+	req, err := s.accessRequest(ctx, a, resource)
+	if err != nil {
+		return err
+	}
+	d := s.engine.Decide(req)
 	if d.Allow {
 		return nil
 	}
-	ev := audit.NewEvent(ctx, string(a), resource, audit.Denied)
-	ev.Reason = d.Reason
-	if err := s.appendOnly(ctx, ev); err != nil {
-		return err
-	}
-	if hideAs != "" {
-		return apperr.NotFoundErr(hideAs)
-	}
-	return apperr.New(apperr.Forbidden, "forbidden", "not permitted: %s", d.Reason)
+	return s.deny(ctx, req, d, resource, hideAs)
 }
 
 // hiddenBehind names, for actions on an existing resource, the action that
@@ -145,18 +160,18 @@ var hiddenBehind = map[authz.Action]struct {
 	authz.RecordingPlay:         {authz.RecordingPlay, "interaction"},
 	authz.RecordingPlayOriginal: {authz.RecordingPlay, "interaction"},
 	authz.AttachmentDownload:    {authz.AttachmentDownload, "interaction"},
+	authz.VerificationStart:     {authz.InteractionRead, "interaction"},
+	authz.VerificationCheck:     {authz.InteractionRead, "interaction"},
+	authz.InteractionEnd:        {authz.InteractionRead, "interaction"},
 }
 
 // Precheck authorizes action on resource before a request is parsed, so
 // that a caller who may not act learns nothing from validation errors: a
 // resource they may not see is "not found", an action they may not take is
-// forbidden. Denials are audited. Service methods authorize again.
+// forbidden with the reason. Denials are audited. Service methods
+// authorize again.
 func (s *Service) Precheck(ctx context.Context, a authz.Action, resource string) error {
-	p, _ := identity.FromContext(ctx)
-	if h, ok := hiddenBehind[a]; ok && !authz.Decide(p, h.visible).Allow && !authz.Decide(p, a).Allow {
-		return s.authorize(ctx, a, resource, h.kind)
-	}
-	return s.authorize(ctx, a, resource, "")
+	return s.authorize(ctx, a, resource, hiddenBehind[a].kind)
 }
 
 // appendOnly writes one audit event in its own transaction.

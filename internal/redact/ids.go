@@ -34,8 +34,7 @@ func (a *analyzer) iban(i int) int {
 	if len(s) < 4 || !isLetter(s[0]) || !isLetter(s[1]) || !isDigit(s[2]) || !isDigit(s[3]) {
 		return i
 	}
-	cc := string([]byte{upper(s[0]), upper(s[1])})
-	want, ok := ibanLengths[cc]
+	want, ok := ibanLengths[string([]byte{upper(s[0]), upper(s[1])})]
 	if !ok {
 		return i
 	}

@@ -51,6 +51,11 @@ type Tx interface {
 	SIEMCursors
 	Monitor
 	Identity
+	WebAuthn
+	Verifications
+	InteractionLifecycle
+	Elevation
+	Access
 }
 
 // SystemKeyset is an installation-wide keyset (the key-encryption keyset,
@@ -165,6 +170,7 @@ type Interaction struct {
 	Agent      string // agent (user) identifier, not customer data
 	Content    []byte // sealed content document
 	CreatedAt  time.Time
+	VerifiedAt time.Time // when the caller passed identity verification; zero if not
 }
 
 // Interactions stores interactions.

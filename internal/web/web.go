@@ -1,8 +1,11 @@
 // Package web serves Confide's server-rendered pages: for now the front
-// door of the console — sign-in, the MFA challenge and enrollment (password,
-// TOTP QR code, recovery codes). Pages use html/template, no JavaScript, a
-// strict Content-Security-Policy and no framing; every form POST passes
-// Go's cross-origin protection, and the session cookie is SameSite=Strict.
+// door of the console — sign-in, the MFA challenge (TOTP, recovery code or
+// passkey), enrollment (password, TOTP QR code or passkey, recovery codes)
+// and the signed-in user's account page. Pages use html/template, a strict
+// Content-Security-Policy and no framing; the only script is the
+// self-hosted webauthn.js, allowed (script-src 'self') on the pages that
+// run passkey ceremonies. Every form POST passes Go's cross-origin
+// protection, and the session cookie is SameSite=Strict.
 package web
 
 import (
@@ -25,6 +28,11 @@ var pages = template.Must(template.ParseFS(files, "templates/pages.html"))
 // else: no script at all.
 const CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
+// ScriptCSP is CSP for the pages that run passkey ceremonies: it adds the
+// self-hosted script file and requests to this origin, and still no inline
+// script, eval or third-party source.
+const ScriptCSP = CSP + "; script-src 'self'; connect-src 'self'"
+
 // Pages serves the sign-in and enrollment pages.
 type Pages struct {
 	users   *users.Service
@@ -45,7 +53,11 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	})))
 	page := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, httpx.Route(p.guard(h))) }
 	page("GET /login", func(w http.ResponseWriter, r *http.Request) {
-		p.render(w, http.StatusOK, "login", view{Title: "Sign in"})
+		v := view{Title: "Sign in"}
+		if r.URL.Query().Get("ended") != "" {
+			v.Notice = "Your session has ended. Sign in again."
+		}
+		p.render(w, http.StatusOK, "login", v)
 	})
 	page("POST /login", p.login)
 	page("POST /login/mfa", p.mfa)
@@ -56,6 +68,7 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	page("POST /enroll", p.startEnrollment)
 	page("POST /enroll/password", p.setPassword)
 	page("POST /enroll/totp", p.confirmTOTP)
+	p.registerPasskeys(mux, page)
 }
 
 // view is the data of every page.
@@ -65,6 +78,10 @@ type view struct {
 	Token  string
 	Secret string
 	Codes  []string
+	// Script loads webauthn.js and relaxes the CSP to ScriptCSP.
+	Script   bool
+	Notice   string
+	Passkeys []users.Passkey
 }
 
 // guard sets the pages' headers and, for POST, applies the cross-origin
@@ -88,6 +105,9 @@ func (p *Pages) guard(h http.HandlerFunc) http.Handler {
 // render writes a page.
 func (p *Pages) render(w http.ResponseWriter, status int, name string, v view) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if v.Script {
+		w.Header().Set("Content-Security-Policy", ScriptCSP)
+	}
 	w.WriteHeader(status)
 	if err := pages.ExecuteTemplate(w, name, v); err != nil {
 		p.log.Warn("rendering a page failed", "page", name, "err", err)
@@ -115,7 +135,7 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.cookies.Set(w, half.Secret, half.ExpiresAt)
-	p.render(w, http.StatusOK, "mfa", view{Title: "Second factor"})
+	p.render(w, http.StatusOK, "mfa", view{Title: "Second factor", Script: true})
 }
 
 func (p *Pages) mfa(w http.ResponseWriter, r *http.Request) {
@@ -125,11 +145,11 @@ func (p *Pages) mfa(w http.ResponseWriter, r *http.Request) {
 			p.fail(w, "login", view{Title: "Sign in"}, err)
 			return
 		}
-		p.fail(w, "mfa", view{Title: "Second factor"}, err)
+		p.fail(w, "mfa", view{Title: "Second factor", Script: true}, err)
 		return
 	}
 	p.cookies.Set(w, full.Secret, full.ExpiresAt)
-	p.render(w, http.StatusOK, "signedin", view{Title: "Signed in"})
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
 }
 
 func (p *Pages) logout(w http.ResponseWriter, r *http.Request) {
@@ -159,13 +179,13 @@ func (p *Pages) setPassword(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, "password", view{Title: "Choose a password"}, err)
 		return
 	}
-	p.render(w, http.StatusOK, "totp", view{Title: "Add your authenticator", Secret: te.Secret})
+	p.render(w, http.StatusOK, "totp", view{Title: "Add a second factor", Secret: te.Secret, Script: true})
 }
 
 func (p *Pages) confirmTOTP(w http.ResponseWriter, r *http.Request) {
 	codes, err := p.users.ConfirmTOTP(r.Context(), p.cookies.Get(r), r.PostFormValue("code"), client(r))
 	if err != nil {
-		p.fail(w, "totp", view{Title: "Add your authenticator"}, err)
+		p.fail(w, "totp", view{Title: "Add a second factor", Script: true}, err)
 		return
 	}
 	p.render(w, http.StatusOK, "recovery", view{Title: "Recovery codes", Codes: codes})

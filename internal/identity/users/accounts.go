@@ -23,16 +23,22 @@ import (
 // User is an account as shown to security admins and to the user. Email
 // and Name are personal data: LogValue leaves them out.
 type User struct {
-	ID          string    `json:"id"`
-	Email       string    `json:"email"`
-	Name        string    `json:"name"`
-	Roles       []string  `json:"roles"`
-	Team        string    `json:"team,omitempty"`
-	Status      Status    `json:"status"`
-	Locked      bool      `json:"locked"`
-	CreatedAt   time.Time `json:"created_at"`
-	EnrolledAt  time.Time `json:"enrolled_at,omitzero"`
-	LastLoginAt time.Time `json:"last_login_at,omitzero"`
+	ID     string   `json:"id"`
+	Email  string   `json:"email"`
+	Name   string   `json:"name"`
+	Roles  []string `json:"roles"`
+	Team   string   `json:"team,omitempty"`
+	Status Status   `json:"status"`
+	Locked bool     `json:"locked"`
+	// Contained is set when the monitor locked the account; only an
+	// unlock by a security admin clears it.
+	Contained bool `json:"contained"`
+	// TrainingUntil is when the security-training attestation expires;
+	// absent if there is none.
+	TrainingUntil time.Time `json:"training_until,omitzero"`
+	CreatedAt     time.Time `json:"created_at"`
+	EnrolledAt    time.Time `json:"enrolled_at,omitzero"`
+	LastLoginAt   time.Time `json:"last_login_at,omitzero"`
 }
 
 // LogValue keeps logs to the id, roles and status.
@@ -114,8 +120,8 @@ func humanRoles() []string {
 
 // authorize checks the principal of ctx for a, auditing a denial as ev.
 func (s *Service) authorize(ctx context.Context, a authz.Action, ev audit.Event) error {
-	p, _ := identity.FromContext(ctx)
-	if d := authz.Decide(p, a); !d.Allow {
+	kind, id, _ := strings.Cut(ev.Resource, "/")
+	if d := authz.Check(ctx, a, authz.Resource{Kind: kind, ID: id}, false); !d.Allow {
 		return s.fail(ctx, ev, audit.Denied, d.Reason, apperr.New(apperr.Forbidden, "forbidden", "not permitted: %s", d.Reason))
 	}
 	return nil
@@ -233,7 +239,7 @@ func mustJSON(v any) []byte {
 
 func (s *Service) view(u store.User, p profile) User {
 	return User{ID: u.ID, Email: p.Email, Name: p.Name, Roles: u.Roles, Team: u.Team, Status: Status(u.Status),
-		Locked: u.LockedUntil.After(s.now()), CreatedAt: u.CreatedAt, EnrolledAt: u.EnrolledAt, LastLoginAt: u.LastLoginAt}
+		Locked: u.LockedUntil.After(s.now()), Contained: contained(u), CreatedAt: u.CreatedAt, EnrolledAt: u.EnrolledAt, LastLoginAt: u.LastLoginAt}
 }
 
 // List returns every user, by id. The caller must be allowed to manage
@@ -244,9 +250,13 @@ func (s *Service) List(ctx context.Context) ([]User, error) {
 		return nil, err
 	}
 	var rows []store.User
+	var training []store.Training
 	err := s.st.Update(ctx, func(tx store.Tx) error {
 		var err error
 		if rows, err = allUsers(ctx, tx); err != nil {
+			return err
+		}
+		if training, err = tx.ListTraining(ctx); err != nil {
 			return err
 		}
 		ev.Details = map[string]any{"count": len(rows)}
@@ -261,7 +271,11 @@ func (s *Service) List(ctx context.Context) ([]User, error) {
 		if err != nil {
 			return nil, apperr.Wrap(err, "user profile unreadable")
 		}
-		out = append(out, s.view(u, p))
+		v := s.view(u, p)
+		if i := slices.IndexFunc(training, func(t store.Training) bool { return t.UserID == u.ID }); i >= 0 {
+			v.TrainingUntil = training[i].ExpiresAt
+		}
+		out = append(out, v)
 	}
 	return out, nil
 }
@@ -290,6 +304,11 @@ func (s *Service) Disable(ctx context.Context, id string) error {
 	ev := audit.NewEvent(ctx, "user.disable", "user/"+id, audit.Success)
 	if err := s.authorize(ctx, authz.UserManage, ev); err != nil {
 		return err
+	}
+	if p, _ := identity.FromContext(ctx); p.Kind == identity.KindHuman {
+		if err := s.requireFreshAuth(ctx, ev); err != nil { // reauth.go
+			return err
+		}
 	}
 	err := s.st.Update(ctx, func(tx store.Tx) error {
 		u, err := tx.GetUser(ctx, id)

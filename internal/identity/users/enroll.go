@@ -254,7 +254,13 @@ func (s *Service) ConfirmTOTP(ctx context.Context, secret, code string, c Client
 		if err := tx.RevokeSession(ctx, ss.ID, now); err != nil {
 			return err
 		}
-		ev.Details = map[string]any{"methods": []string{"totp"}, "recovery_codes": len(codes),
+		methods := []string{"totp"}
+		if n, err := tx.CountWebAuthnCredentials(ctx, u.ID); err != nil {
+			return err
+		} else if n > 0 {
+			methods = append(methods, "webauthn") // passkeys registered before the code (webauthn.go)
+		}
+		ev.Details = map[string]any{"methods": methods, "recovery_codes": len(codes),
 			"security_admin": slices.Contains(u.Roles, identity.RoleSecurityAdmin)}
 		return audit.Append(ctx, tx, ev)
 	})

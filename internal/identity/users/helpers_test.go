@@ -36,7 +36,7 @@ func (c *clock) Advance(d time.Duration) {
 
 // fixture is a Service over a real SQLite store and vault.
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	st    store.Store
 	svc   *users.Service
 	clock *clock
@@ -47,7 +47,7 @@ type fixture struct {
 // measures the real parameters).
 var testParams = users.Params{MemoryKiB: 64, Time: 1, Threads: 1}
 
-func newFixture(t *testing.T, opt users.Options) *fixture {
+func newFixture(t testing.TB, opt users.Options) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := sqlite.Open(t.Context(), filepath.Join(dir, "confide.db"))
@@ -72,8 +72,10 @@ func newFixture(t *testing.T, opt users.Options) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The admin signed in when the clock starts: sensitive actions need
+	// a recent authentication (reauth.go).
 	admin := identity.WithPrincipal(t.Context(), identity.Principal{ID: "usr_admin", Kind: identity.KindHuman,
-		Roles: []string{identity.RoleSecurityAdmin}})
+		Roles: []string{identity.RoleSecurityAdmin}, Attributes: map[string]string{"auth_time": c.t.Format(time.RFC3339)}})
 	return &fixture{t: t, st: st, svc: svc, clock: c, admin: admin}
 }
 
@@ -177,7 +179,7 @@ func (f *fixture) signIn(u enrolled, c users.Client) users.Issued {
 }
 
 // wantCode fails unless err is an apperr with code.
-func wantCode(t *testing.T, what string, err error, code string) {
+func wantCode(t testing.TB, what string, err error, code string) {
 	t.Helper()
 	if err == nil {
 		t.Fatalf("%s: succeeded, want error %q", what, code)

@@ -256,6 +256,9 @@ func (s *Service) checkSecondFactor(ctx context.Context, tx store.Tx, u *store.U
 		}
 		return err == nil, err
 	}
+	if len(u.TOTPSecret) == 0 {
+		return false, nil // enrolled with passkeys only (webauthn.go): no code is right
+	}
 	secret, err := s.totpSecret(ctx, *u)
 	if err != nil {
 		return false, err

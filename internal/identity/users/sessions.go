@@ -132,12 +132,18 @@ func (s *Service) session(ctx context.Context, secret, stage string, c Client) (
 	} else if err != nil {
 		return store.Session{}, storeErr(err)
 	}
-	now := s.now()
+	return ss, s.checkSession(ctx, ss, stage, c, s.now())
+}
+
+// checkSession returns nil if ss is a live session of stage presented by
+// c; otherwise ErrNoSession, revoking (and auditing) a session that timed
+// out or is presented by another client.
+func (s *Service) checkSession(ctx context.Context, ss store.Session, stage string, c Client, now time.Time) error {
 	switch reason := s.endReason(ss, stage, c, now); reason {
 	case "":
-		return ss, nil
+		return nil
 	case "revoked", "wrong_stage":
-		return store.Session{}, ErrNoSession
+		return ErrNoSession
 	default:
 		ev := audit.NewEvent(ctx, "session.end", "session/"+ss.ID, audit.Success)
 		ev.ActorID, ev.ActorKind, ev.Reason = ss.UserID, string(identity.KindHuman), reason
@@ -148,9 +154,9 @@ func (s *Service) session(ctx context.Context, secret, stage string, c Client) (
 			return audit.Append(ctx, tx, ev)
 		})
 		if err != nil {
-			return store.Session{}, storeErr(err)
+			return storeErr(err)
 		}
-		return store.Session{}, ErrNoSession
+		return ErrNoSession
 	}
 }
 
@@ -160,17 +166,25 @@ func (s *Service) session(ctx context.Context, secret, stage string, c Client) (
 // expired, revoked or rebound session, or one whose user is no longer
 // active is ErrNoSession.
 func (s *Service) Authenticate(ctx context.Context, secret string, c Client) (identity.Principal, error) {
-	ss, err := s.session(ctx, secret, stageFull, c)
-	if err != nil {
-		return identity.Principal{}, err
+	if !wellFormed(secret, sessionPrefix) {
+		return identity.Principal{}, ErrNoSession
 	}
-	var u store.User
-	if err := s.st.View(ctx, func(tx store.Tx) error {
+	// One query: the session, its user, and what the principal's
+	// attributes need (elevation.go).
+	var sa store.SessionAuth
+	err := s.st.View(ctx, func(tx store.Tx) error {
 		var err error
-		u, err = tx.GetUser(ctx, ss.UserID)
+		sa, err = tx.SessionAuth(ctx, secretHash(secret), s.now())
 		return err
-	}); err != nil {
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return identity.Principal{}, ErrNoSession
+	} else if err != nil {
 		return identity.Principal{}, storeErr(err)
+	}
+	ss, u := sa.Session, sa.User
+	if err := s.checkSession(ctx, ss, stageFull, c, s.now()); err != nil {
+		return identity.Principal{}, err
 	}
 	if u.Status != string(StatusActive) {
 		return identity.Principal{}, ErrNoSession
@@ -182,11 +196,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string, c Client) (id
 			return identity.Principal{}, storeErr(err)
 		}
 	}
-	attrs := map[string]string{"session": ss.ID}
-	if u.Team != "" {
-		attrs["team"] = u.Team
-	}
-	return identity.Principal{ID: u.ID, Kind: identity.KindHuman, Roles: u.Roles, Attributes: attrs}, nil
+	return identity.Principal{ID: u.ID, Kind: identity.KindHuman, Roles: u.Roles, Attributes: s.attributes(sa)}, nil
 }
 
 // Logout ends the session of secret, whatever its stage. An unknown
@@ -216,7 +226,7 @@ func (s *Service) Logout(ctx context.Context, secret string) error {
 // service token) is refused, and the refusal audited as ev.
 func (s *Service) self(ctx context.Context, ev audit.Event) (identity.Principal, error) {
 	p, _ := identity.FromContext(ctx)
-	if d := authz.Decide(p, authz.SessionOwn); !d.Allow {
+	if d := authz.Check(ctx, authz.SessionOwn, authz.Resource{Kind: "session"}, true); !d.Allow {
 		return p, s.fail(ctx, ev, audit.Denied, d.Reason, apperr.New(apperr.Forbidden, "forbidden", "not permitted: %s", d.Reason))
 	}
 	if p.Kind != identity.KindHuman {
@@ -290,7 +300,10 @@ func (s *Service) RevokeSession(ctx context.Context, id string) error {
 	p, _ := identity.FromContext(ctx)
 	ev := audit.NewEvent(ctx, "session.revoke", "session/"+id, audit.Success)
 	ev.Reason = "revoked"
-	mayManage := authz.Decide(p, authz.UserManage).Allow
+	mayManage := authz.Check(ctx, authz.UserManage, authz.Resource{Kind: "session", ID: id}, false).Allow
+	if d := authz.Check(ctx, authz.SessionOwn, authz.Resource{Kind: "session", ID: id}, true); !mayManage && !d.Allow {
+		return s.fail(ctx, ev, audit.Denied, d.Reason, apperr.New(apperr.Forbidden, "forbidden", "not permitted: %s", d.Reason))
+	}
 	err := s.st.Update(ctx, func(tx store.Tx) error {
 		ss, err := tx.GetSession(ctx, id)
 		if err != nil {

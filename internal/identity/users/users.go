@@ -20,10 +20,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
+
+	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/confide-cc/confide/internal/apperr"
 	"github.com/confide-cc/confide/internal/audit"
+	"github.com/confide-cc/confide/internal/redact"
 	"github.com/confide-cc/confide/internal/store"
 	"github.com/confide-cc/confide/internal/vault"
 )
@@ -73,6 +77,13 @@ type Options struct {
 	// MaxConcurrentHashes bounds simultaneous password hashes, and so their
 	// memory (default 4: 256 MiB with DefaultParams).
 	MaxConcurrentHashes int
+	// ReauthWindow is how recent a user's last authentication (sign-in or
+	// re-authentication) must be for sensitive actions (default 5 minutes,
+	// at most 15).
+	ReauthWindow time.Duration
+	// BreakGlassMax is the longest break-glass elevation (default and
+	// maximum 30 minutes).
+	BreakGlassMax time.Duration
 }
 
 // Timing of the steps between the password and a full session.
@@ -112,6 +123,9 @@ func (o *Options) setDefaults() error {
 	if o.MaxConcurrentHashes == 0 {
 		o.MaxConcurrentHashes = 4
 	}
+	if err := o.elevationDefaults(); err != nil {
+		return err
+	}
 	switch {
 	case o.LockoutThreshold < 1 || o.LockoutThreshold > MaxLockoutThreshold:
 		return fmt.Errorf("users: lockout threshold %d: must be 1 to %d", o.LockoutThreshold, MaxLockoutThreshold)
@@ -144,6 +158,8 @@ type Service struct {
 	hashes   chan struct{} // semaphore bounding concurrent Argon2id hashes
 	dummy    string        // a hash verified for unknown accounts, to even out timing
 	throttle *throttle
+	redactor *redact.Redactor                  // removes personal data from free text (elevation.go)
+	rp       atomic.Pointer[webauthn.WebAuthn] // passkey relying party; nil: off (webauthn.go)
 }
 
 // New returns a Service over st, sealing personal data with v.
@@ -155,8 +171,12 @@ func New(st store.Store, v *vault.Vault, opt Options) (*Service, error) {
 		opt.Logger.Warn("sessions may outlive the compliance limits (allow long sessions is set)",
 			"idle_timeout", opt.IdleTimeout, "session_lifetime", opt.SessionLifetime)
 	}
+	red, err := defaultRedactor()
+	if err != nil {
+		return nil, fmt.Errorf("users: redactor: %w", err)
+	}
 	return &Service{
-		st: st, vault: v, opt: opt, log: opt.Logger,
+		st: st, vault: v, opt: opt, log: opt.Logger, redactor: red,
 		hashes:   make(chan struct{}, opt.MaxConcurrentHashes),
 		dummy:    hashPassword(newSecret("dummy"), opt.Argon2),
 		throttle: newThrottle(opt.ThrottleFailures, opt.ThrottleWindow),

@@ -3,8 +3,8 @@ package scenario_test
 import (
 	"net/netip"
 	"os"
-	"strconv"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/confide-cc/confide/internal/monitor/scenario"

@@ -62,9 +62,9 @@ func write(ctx context.Context, id string, end ending) func(store.Tx) error {
 
 // updateRecovering calls s.Update and returns the value it panicked with,
 // if any.
-func updateRecovering(ctx context.Context, s store.Store, fn func(store.Tx) error) (err error, panicked any) {
+func updateRecovering(ctx context.Context, s store.Store, fn func(store.Tx) error) (panicked any, err error) {
 	defer func() { panicked = recover() }()
-	return s.Update(ctx, fn), nil
+	return nil, s.Update(ctx, fn)
 }
 
 // holdWriter starts an Update whose function writes customer id and then
@@ -108,7 +108,7 @@ func TestGroupCommitBatch(t *testing.T) {
 		var wg sync.WaitGroup
 		for i, end := range queued {
 			wg.Go(func() {
-				results[i].err, results[i].panicked = updateRecovering(ctx, s, write(ctx, fmt.Sprint("q", i), end))
+				results[i].panicked, results[i].err = updateRecovering(ctx, s, write(ctx, fmt.Sprint("q", i), end))
 			})
 			synctest.Wait() // queued behind the previous one
 		}

@@ -8,6 +8,9 @@ import (
 
 const interactionColumns = `id, customer_id, channel, started_at, ended_at, queue, agent, content, created_at`
 
+// interactionSelect is what reads return: the inserted columns and verified_at.
+const interactionSelect = interactionColumns + `, verified_at`
+
 // InsertInteraction implements store.Interactions. An unknown customer is
 // store.ErrNotFound.
 func (t *tx) InsertInteraction(ctx context.Context, in store.Interaction) error {
@@ -19,7 +22,7 @@ func (t *tx) InsertInteraction(ctx context.Context, in store.Interaction) error 
 
 // GetInteraction implements store.Interactions.
 func (t *tx) GetInteraction(ctx context.Context, id string) (store.Interaction, error) {
-	in, err := scanInteraction(t.queryRow(ctx, `SELECT `+interactionColumns+` FROM interactions WHERE id = ?`, id))
+	in, err := scanInteraction(t.queryRow(ctx, `SELECT `+interactionSelect+` FROM interactions WHERE id = ?`, id))
 	if err != nil {
 		return store.Interaction{}, t.fail("get interaction", err)
 	}
@@ -32,7 +35,7 @@ func (t *tx) ListInteractions(ctx context.Context, customerID, afterID string, l
 	if err := checkLimit(op, limit); err != nil {
 		return nil, err
 	}
-	return list(ctx, t, op, scanInteraction, `SELECT `+interactionColumns+` FROM interactions
+	return list(ctx, t, op, scanInteraction, `SELECT `+interactionSelect+` FROM interactions
 		WHERE customer_id = ? AND id > ? ORDER BY id LIMIT ?`, customerID, afterID, limit)
 }
 
@@ -42,13 +45,13 @@ func (t *tx) ScanInteractions(ctx context.Context, afterID string, limit int) ([
 	if err := checkLimit(op, limit); err != nil {
 		return nil, err
 	}
-	return list(ctx, t, op, scanInteraction, `SELECT `+interactionColumns+` FROM interactions
+	return list(ctx, t, op, scanInteraction, `SELECT `+interactionSelect+` FROM interactions
 		WHERE id > ? ORDER BY id LIMIT ?`, afterID, limit)
 }
 
 func scanInteraction(row scanner) (store.Interaction, error) {
 	var in store.Interaction
 	err := row.Scan(&in.ID, &in.CustomerID, &in.Channel, timeDest{&in.StartedAt}, timeDest{&in.EndedAt},
-		&in.Queue, &in.Agent, &in.Content, timeDest{&in.CreatedAt})
+		&in.Queue, &in.Agent, &in.Content, timeDest{&in.CreatedAt}, timeDest{&in.VerifiedAt})
 	return in, err
 }

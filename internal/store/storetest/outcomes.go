@@ -140,10 +140,10 @@ func runEnding(ctx context.Context, s store.Store, id string, end ending, errSto
 	})
 	want := map[ending]error{endCommit: nil, endError: errStop, endConflict: store.ErrConflict, endCanceled: context.Canceled}[end]
 	if end == endPanic {
-		return errors.New("Update returned instead of repeating the panic")
+		return errors.New("store.Update returned instead of repeating the panic")
 	}
 	if !errors.Is(got, want) {
-		return fmt.Errorf("Update returned %v, want %v", got, want)
+		return fmt.Errorf("store.Update returned %v, want %v", got, want)
 	}
 	return nil
 }

@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeleteCustomer", testDeleteCustomer},
 		{"BlindIndex", testBlindIndex},
 		{"Interactions", testInteractions},
+		{"Verifications", testVerifications},
 		{"InteractionPages", testInteractionPages},
 		{"InteractionScan", testInteractionScan},
 		{"OriginalRecordings", testOriginalRecordings},
@@ -67,6 +68,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"EmptyValues", testEmptyValues},
 		{"Ping", testPing},
 		{"Identity", testIdentity},
+		{"WebAuthn", testWebAuthn},
+		{"Elevation", testElevation},
+		{"Access", testAccess},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })

@@ -1,0 +1,141 @@
+package users
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/confide-cc/confide/internal/apperr"
+	"github.com/confide-cc/confide/internal/audit"
+	"github.com/confide-cc/confide/internal/identity"
+	"github.com/confide-cc/confide/internal/store"
+)
+
+// Limits of the re-authentication window.
+const (
+	DefaultReauthWindow = 5 * time.Minute
+	MaxReauthWindow     = 15 * time.Minute
+)
+
+// ErrReauthRequired refuses a sensitive action to a user whose last
+// authentication is older than the re-authentication window. The client
+// re-authenticates (POST /api/v1/auth/reauth) and tries again.
+var ErrReauthRequired = apperr.New(apperr.Forbidden, "reauth_required",
+	"this action needs a recent sign-in: re-authenticate with your password and a second factor, then try again")
+
+// errNotAUser refuses sensitive actions to service accounts, which cannot
+// re-authenticate.
+var errNotAUser = apperr.New(apperr.Forbidden, "not_a_user",
+	"only a signed-in user who re-authenticated recently may do this; service tokens may not")
+
+// Reauthenticated is the outcome of a re-authentication.
+type Reauthenticated struct {
+	AuthTime time.Time `json:"auth_time"`
+	// ValidUntil is when sensitive actions need another re-authentication.
+	ValidUntil time.Time `json:"valid_until"`
+}
+
+// Reauthenticate checks the password and a second factor (a TOTP code or
+// an unused recovery code) of the signed-in user of ctx and, if both are
+// right, records the time in the session: sensitive actions are then
+// allowed for Options.ReauthWindow. No new session is issued. Failures
+// are ErrInvalidCredentials and count towards the account's lockout and
+// the client address's throttle, like sign-in failures.
+func (s *Service) Reauthenticate(ctx context.Context, password, code string, c Client) (Reauthenticated, error) {
+	ev := audit.NewEvent(ctx, "session.reauth", "session", audit.Success)
+	p, err := s.self(ctx, ev)
+	if err != nil {
+		return Reauthenticated{}, err
+	}
+	sessionID := p.Attributes["session"]
+	ev.Resource = "session/" + sessionID
+	if s.throttle.blocked(c.Addr, s.now()) {
+		return Reauthenticated{}, s.fail(ctx, ev, audit.Denied, "throttled", ErrThrottled)
+	}
+	method := "totp"
+	if len(code) != 6 {
+		method = "recovery_code"
+	}
+	ev.Details = map[string]any{"method": method}
+	var u store.User
+	if err := s.st.View(ctx, func(tx store.Tx) error {
+		var err error
+		u, err = tx.GetUser(ctx, p.ID)
+		return err
+	}); err != nil {
+		return Reauthenticated{}, storeErr(err)
+	}
+	good, _, err := s.verify(ctx, u.PasswordHash, password)
+	if err != nil && !errors.Is(err, errBadHash) {
+		return Reauthenticated{}, storeErr(err)
+	}
+	var out Reauthenticated
+	reason := ""
+	err = s.st.Update(ctx, func(tx store.Tx) error {
+		cur, err := tx.GetUser(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		switch {
+		case cur.Status != string(StatusActive):
+			reason = "account_" + cur.Status
+		case cur.LockedUntil.After(now):
+			reason = "locked"
+		case !good || cur.PasswordHash != u.PasswordHash:
+			reason = "bad_password"
+			return s.countFailure(ctx, tx, cur, ev, reason)
+		}
+		if reason != "" {
+			ev.Outcome, ev.Reason = audit.Denied, reason
+			return audit.Append(ctx, tx, ev)
+		}
+		ok := false
+		if method == "recovery_code" || len(cur.TOTPSecret) > 0 { // a passkey-only user has no TOTP secret
+			if ok, err = s.checkSecondFactor(ctx, tx, &cur, method, code, now); err != nil {
+				return err
+			}
+		}
+		if !ok {
+			reason = "bad_code"
+			return s.countFailure(ctx, tx, cur, ev, reason)
+		}
+		cur.FailedLogins, cur.UpdatedAt = 0, now
+		if err := tx.UpdateUser(ctx, cur); err != nil {
+			return err
+		}
+		if err := tx.SetSessionAuthTime(ctx, sessionID, now); err != nil {
+			return err
+		}
+		out = Reauthenticated{AuthTime: now, ValidUntil: now.Add(s.opt.ReauthWindow)}
+		return audit.Append(ctx, tx, ev)
+	})
+	if err != nil {
+		return Reauthenticated{}, storeErr(err)
+	}
+	if reason != "" {
+		s.throttle.fail(c.Addr, s.now())
+		return Reauthenticated{}, ErrInvalidCredentials
+	}
+	return out, nil
+}
+
+// requireFreshAuth refuses (and audits as ev) a sensitive action to a
+// user whose last authentication is older than the re-authentication
+// window, and to service accounts, which cannot re-authenticate. The
+// system (the CLI, the node's own jobs) passes.
+func (s *Service) requireFreshAuth(ctx context.Context, ev audit.Event) error {
+	p, _ := identity.FromContext(ctx)
+	switch p.Kind {
+	case identity.KindSystem:
+		return nil
+	case identity.KindHuman:
+		at, err := time.Parse(time.RFC3339Nano, p.Attributes["auth_time"])
+		if err == nil && s.now().Sub(at) < s.opt.ReauthWindow {
+			return nil
+		}
+		return s.fail(ctx, ev, audit.Denied, "reauth_required", ErrReauthRequired)
+	default:
+		return s.fail(ctx, ev, audit.Denied, "not_a_user", errNotAUser)
+	}
+}

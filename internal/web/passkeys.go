@@ -1,0 +1,81 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/confide-cc/confide/internal/httpx"
+	"github.com/confide-cc/confide/internal/identity"
+)
+
+// registerPasskeys adds the passkey script, the account page (who is
+// signed in, their passkeys) and the passkey steps that are forms.
+func (p *Pages) registerPasskeys(mux *http.ServeMux, page func(string, http.HandlerFunc)) {
+	mux.Handle("GET /assets/webauthn.js", httpx.Route(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Cache-Control", "no-cache")
+		http.ServeFileFS(w, r, files, "templates/webauthn.js")
+	})))
+	page("GET /account", p.account)
+	page("POST /account/passkeys/remove", p.removePasskey)
+	page("POST /enroll/complete", p.completeEnrollment)
+}
+
+// signedIn returns the request's context with the principal of its full
+// session, or, if there is none (never signed in, idle or absolute timeout,
+// another client), sends the browser to the sign-in page and returns false.
+func (p *Pages) signedIn(w http.ResponseWriter, r *http.Request) (*http.Request, bool) {
+	pr, err := p.users.Authenticate(r.Context(), p.cookies.Get(r), client(r))
+	if err != nil {
+		if p.cookies.Get(r) != "" {
+			p.cookies.Clear(w)
+			http.Redirect(w, r, "/login?ended=1", http.StatusSeeOther)
+		} else {
+			http.Redirect(w, r, "/login", http.StatusSeeOther)
+		}
+		return r, false
+	}
+	return r.WithContext(identity.WithPrincipal(r.Context(), pr)), true
+}
+
+// account shows the signed-in user's page: their passkeys, a button to
+// add one, and sign-out.
+func (p *Pages) account(w http.ResponseWriter, r *http.Request) {
+	r, ok := p.signedIn(w, r)
+	if !ok {
+		return
+	}
+	v := view{Title: "Signed in", Script: true}
+	list, err := p.users.ListPasskeys(r.Context())
+	if err != nil {
+		p.fail(w, "signedin", v, err)
+		return
+	}
+	v.Passkeys = list
+	p.render(w, http.StatusOK, "signedin", v)
+}
+
+func (p *Pages) removePasskey(w http.ResponseWriter, r *http.Request) {
+	r, ok := p.signedIn(w, r)
+	if !ok {
+		return
+	}
+	if err := p.users.RemovePasskey(r.Context(), r.PostFormValue("id")); err != nil {
+		v := view{Title: "Signed in", Script: true}
+		v.Passkeys, _ = p.users.ListPasskeys(r.Context())
+		p.fail(w, "signedin", v, err)
+		return
+	}
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
+}
+
+// completeEnrollment finishes enrollment with the passkey registered on
+// the second-factor page.
+func (p *Pages) completeEnrollment(w http.ResponseWriter, r *http.Request) {
+	codes, err := p.users.CompleteEnrollment(r.Context(), p.cookies.Get(r), client(r))
+	if err != nil {
+		p.fail(w, "totp", view{Title: "Add a second factor", Script: true}, err)
+		return
+	}
+	p.render(w, http.StatusOK, "recovery", view{Title: "Recovery codes", Codes: codes})
+}
