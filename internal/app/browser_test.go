@@ -451,6 +451,56 @@ func TestBrowser(t *testing.T) {
 		probe("second-factor page")
 	})
 
+	t.Run("SessionList", func(t *testing.T) {
+		// Two browsers signed in as the same user: the account page of one
+		// lists both sessions, ends the other, and that browser is sent
+		// back to the sign-in page.
+		signIn := func(code string) *tab {
+			tb := newTab(t, browser)
+			signInPassword(tb, "terry@example.com", password)
+			tb.do("enter a recovery code", chromedp.SetValue(chromedp.CSS(`input[name=code]`), code))
+			tb.submit("send the recovery code", `form[action="/login/mfa"] button`)
+			tb.wantTitle("Signed in")
+			return tb
+		}
+		a, b := signIn(recovery[6]), signIn(recovery[7])
+		a.do("reload the account page", chromedp.Navigate(base+"/account"))
+		count := func(tb *tab) int {
+			n, err := chromedp.Run(tb.ctx, chromedp.Evaluate[int](`document.querySelectorAll(".sessions li").length`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := count(a); n < 2 {
+			t.Fatalf("the account page lists %d sessions, want both browsers' (at least 2)", n)
+		}
+		if cur := a.text(".sessions li strong"); cur != "(this session)" {
+			t.Fatalf("the current session is not marked: %q", cur)
+		}
+		a.shot("sessions")
+		b.do("open the other browser's account page", chromedp.Navigate(base+"/account"))
+		bID, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector(".sessions li:has(strong) input[name=id]").value`))
+		if err != nil || !strings.HasPrefix(bID, "ses_") {
+			t.Fatalf("the other browser's session id: %q, %v", bID, err)
+		}
+		before := count(a)
+		a.submit("end the other browser's session", `.sessions li:has(input[value="`+bID+`"]) form button`)
+		a.wantTitle("Signed in")
+		if n := count(a); n != before-1 {
+			t.Fatalf("after ending one session the page lists %d, want %d", n, before-1)
+		}
+		b.do("the other browser comes back", chromedp.Navigate(base+"/account"))
+		b.wantTitle("Sign in")
+		if !strings.HasSuffix(b.location(), "/login?ended=1") {
+			t.Fatalf("the ended browser is at %s", b.location())
+		}
+		a.submit("end this session", `.sessions li:has(strong) form button`)
+		a.wantTitle("Sign in")
+		a.clean()
+		b.clean()
+	})
+
 	// Last: it moves the node's clock.
 	t.Run("IdleTimeout", func(t *testing.T) {
 		tb := newTab(t, browser)

@@ -18,6 +18,7 @@ func (p *Pages) registerPasskeys(mux *http.ServeMux, page func(string, http.Hand
 	})))
 	page("GET /account", p.account)
 	page("POST /account/passkeys/remove", p.removePasskey)
+	page("POST /account/sessions/end", p.endSession)
 	page("POST /enroll/complete", p.completeEnrollment)
 }
 
@@ -45,14 +46,44 @@ func (p *Pages) account(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v := view{Title: "Signed in", Script: true}
-	list, err := p.users.ListPasskeys(r.Context())
+	v, err := p.accountView(r)
 	if err != nil {
 		p.fail(w, "signedin", v, err)
 		return
 	}
-	v.Passkeys = list
 	p.render(w, http.StatusOK, "signedin", v)
+}
+
+// accountView gathers what the account page shows: passkeys and sessions.
+func (p *Pages) accountView(r *http.Request) (view, error) {
+	v := view{Title: "Signed in", Script: true, IdleMinutes: int(p.users.IdleTimeout().Minutes())}
+	var err error
+	if v.Passkeys, err = p.users.ListPasskeys(r.Context()); err != nil {
+		return v, err
+	}
+	v.Sessions, err = p.users.ListSessions(r.Context())
+	return v, err
+}
+
+// endSession ends one of the user's own sessions from the account page;
+// ending the current one signs out.
+func (p *Pages) endSession(w http.ResponseWriter, r *http.Request) {
+	r, ok := p.signedIn(w, r)
+	if !ok {
+		return
+	}
+	id := r.PostFormValue("id")
+	if err := p.users.RevokeSession(r.Context(), id); err != nil {
+		v, _ := p.accountView(r)
+		p.fail(w, "signedin", v, err)
+		return
+	}
+	if pr, ok := identity.FromContext(r.Context()); ok && pr.Attributes["session"] == id {
+		p.cookies.Clear(w)
+		http.Redirect(w, r, "/login?ended=1", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
 }
 
 func (p *Pages) removePasskey(w http.ResponseWriter, r *http.Request) {
@@ -61,8 +92,7 @@ func (p *Pages) removePasskey(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := p.users.RemovePasskey(r.Context(), r.PostFormValue("id")); err != nil {
-		v := view{Title: "Signed in", Script: true}
-		v.Passkeys, _ = p.users.ListPasskeys(r.Context())
+		v, _ := p.accountView(r)
 		p.fail(w, "signedin", v, err)
 		return
 	}

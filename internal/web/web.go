@@ -82,6 +82,9 @@ type view struct {
 	Script   bool
 	Notice   string
 	Passkeys []users.Passkey
+	Sessions []users.SessionInfo
+	// IdleMinutes is the configured idle timeout, for the account page.
+	IdleMinutes int
 }
 
 // guard sets the pages' headers and, for POST, applies the cross-origin

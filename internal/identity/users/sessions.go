@@ -294,6 +294,9 @@ func (s *Service) listSessions(ctx context.Context, userID string, p identity.Pr
 	return out, nil
 }
 
+// IdleTimeout is how long an unused session lasts.
+func (s *Service) IdleTimeout() time.Duration { return s.opt.IdleTimeout }
+
 // RevokeSession ends session id. The caller must own it or be allowed to
 // manage users; anyone else is told it does not exist.
 func (s *Service) RevokeSession(ctx context.Context, id string) error {
