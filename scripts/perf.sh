@@ -160,7 +160,8 @@ echo "== SQLite, plain HTTP (server profiled during ingest)"
 data="$work/data-sqlite"
 token "$work/tok-integration" --data "$data" --name perf-ingest --role integration
 token "$work/tok-agent" --data "$data" --name perf-read --role agent
-start_server sqlite "$work/bin/confide-profiled" --cpuprofile "$out/ingest-sqlite.pprof" serve --data "$data" --insecure-http
+# The load generator is trusted like an integration: exempt from the per-address rate limit.
+start_server sqlite "$work/bin/confide-profiled" --cpuprofile "$out/ingest-sqlite.pprof" serve --data "$data" --insecure-http --rate-limit-exempt 127.0.0.0/8
 sqlite_pid="$server_pid" url="$server_url"
 phase health-closed "$sqlite_pid" --url "$url" --mode health --duration "${health_s}s" --concurrency "$conc"
 phase health-rate "$sqlite_pid" --url "$url" --mode health --duration "${health_s}s" --rate "$rate"
@@ -176,7 +177,7 @@ stop_server "$sqlite_pid"
 echo "== SQLite, TLS (self-signed certificate)"
 data="$work/data-tls"
 token "$work/tok-tls" --data "$data" --name perf-ingest --role integration
-start_server tls "$work/bin/confide" serve --data "$data"
+start_server tls "$work/bin/confide" serve --data "$data" --rate-limit-exempt 127.0.0.0/8
 tls_pid="$server_pid" url="$server_url"
 phase health-closed-tls "$tls_pid" --url "$url" --insecure-skip-verify --mode health --duration "${tls_s}s" --concurrency "$conc"
 phase ingest-sqlite-tls "$tls_pid" --url "$url" --insecure-skip-verify --mode ingest --token-file "$work/tok-tls" \
@@ -190,7 +191,7 @@ if command -v psql >/dev/null && psql -q "$pg_url" -c 'SELECT 1' >/dev/null 2>&1
 	db_url="$pg_url&search_path=$pg_schema"
 	data="$work/data-pg"
 	token "$work/tok-pg" --data "$data" --database-url "$db_url" --name perf-ingest --role integration
-	start_server pg "$work/bin/confide" serve --data "$data" --database-url "$db_url" --insecure-http
+	start_server pg "$work/bin/confide" serve --data "$data" --database-url "$db_url" --insecure-http --rate-limit-exempt 127.0.0.0/8
 	pg_pid="$server_pid" url="$server_url"
 	phase health-closed-pg "$pg_pid" --url "$url" --mode health --duration "${tls_s}s" --concurrency "$conc"
 	phase ingest-pg "$pg_pid" --url "$url" --mode ingest --token-file "$work/tok-pg" \

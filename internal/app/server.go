@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -36,9 +37,28 @@ func (a *App) Handler() http.Handler {
 	var h http.Handler = mux
 	h = httpx.Recover(a.Log)(h)
 	h = httpx.SecureHeaders(h)
+	h = httpx.Limit(a.rateLimit(), a.Metrics)(h)
 	h = httpx.Observe(a.Log, a.Metrics)(h)
 	h = httpx.RequestID(h)
 	return h
+}
+
+// rateLimit is the per-client-address limit of the configuration (already
+// validated), reporting refusals to the audit log.
+func (a *App) rateLimit() httpx.RateLimit {
+	ps, _ := a.Config.RateLimit.PerSecond()
+	exempt, _ := a.Config.RateLimit.ExemptNetworks()
+	return httpx.RateLimit{Rate: ps, Burst: a.Config.RateLimit.BurstSize(), Exempt: exempt,
+		Report: func(client netip.Prefix, refused int) {
+			ctx := audit.WithRequest(systemContext(context.Background()), audit.RequestInfo{Origin: client.Addr().String()})
+			ev := audit.NewEvent(ctx, "request.rate_limited", "client/"+client.String(), audit.Denied)
+			ev.Reason = "rate_limited"
+			ev.Details = map[string]any{"refused": refused}
+			if err := a.Store.Update(ctx, func(tx store.Tx) error { return audit.Append(ctx, tx, ev) }); err != nil {
+				a.Log.Error("could not audit rate-limit refusals", "client", client.String(), "refused", refused, "err", err)
+			}
+			a.Log.Warn("rate limit: refused requests from a client address", "client", client.String(), "refused", refused)
+		}}
 }
 
 // ready reports whether the database and the blob store answer.

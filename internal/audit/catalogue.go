@@ -69,6 +69,7 @@ var Catalogue = catalogue(
 	Definition{"CF-5001", "system.start", "A Confide node started serving (audit logging active).", "10.2.1.6"},
 	Definition{"CF-5002", "system.stop", "A Confide node stopped serving.", "10.2.1.6"},
 	Definition{"CF-5003", "request.denied", "A request was refused before reaching an action (unauthenticated or unknown route).", "10.2.1.4"},
+	Definition{"CF-5004", "request.rate_limited", "Requests from one client address were refused with 429 by the per-address rate limit (at most one event per address per minute, with the number refused).", "10.2.1.4"},
 	Definition{"CF-6001", "audit.read", "The audit log was read: a checkpoint, entries or a proof (which one in details).", "10.2.1.3"},
 	Definition{"CF-6002", "audit.search", "Audit events were searched (the filters used in details).", "10.2.1.3"},
 	Definition{"CF-6003", "audit.export", "The audit log was exported for offline verification.", "10.2.1.3"},

@@ -60,7 +60,8 @@ type Config struct {
 
 	Verification VerificationConfig // caller identity verification (docs/VERIFICATION.md)
 
-	Access AccessConfig // authorization policies and conditions (docs/ACCESS.md)
+	Access    AccessConfig    // authorization policies and conditions (docs/ACCESS.md)
+	RateLimit RateLimitConfig // per-client-address request limit
 
 	WebAuthn WebAuthnConfig // passkey relying party (docs/IDENTITY.md)
 

@@ -78,6 +78,7 @@ func (c Config) Validate() error {
 	c.Identity.validate(fail)
 	c.Verification.validate(fail)
 	c.Access.validate(fail)
+	c.RateLimit.validate(fail)
 	c.WebAuthn.validate(c, fail)
 	return errors.Join(errs...)
 }

@@ -18,6 +18,7 @@ type Metrics struct {
 	// StoreLatency observes database transaction durations by kind
 	// ("update", "view") and outcome.
 	StoreLatency *prometheus.HistogramVec
+	rateLimited  prometheus.Counter
 }
 
 // NewMetrics registers the HTTP, store and runtime collectors.
@@ -35,8 +36,11 @@ func NewMetrics() *Metrics {
 			Name: "confide_store_tx_duration_seconds", Help: "Database transaction latency by kind and outcome.",
 			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .5, 1},
 		}, []string{"kind", "outcome"}),
+		rateLimited: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "confide_http_rate_limited_total", Help: "Requests refused by the per-client-address rate limit.",
+		}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.StoreLatency,
+	m.reg.MustRegister(m.requests, m.latency, m.StoreLatency, m.rateLimited,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
