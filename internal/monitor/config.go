@@ -131,13 +131,15 @@ type Config struct {
 	Flood        FloodOptions      `yaml:"api_flood"`
 	Travel       TravelOptions     `yaml:"impossible_travel"`
 	Takeover     TakeoverOptions   `yaml:"account_takeover"`
+	Unassigned   UnassignedOptions `yaml:"unassigned_access"`
+	BreakGlass   BreakGlassOptions `yaml:"break_glass"`
 }
 
 // DefaultConfig returns the documented defaults.
 func DefaultConfig() Config {
 	hour := time.Hour
 	weekdays := Schedule{TimeZone: "UTC", Days: []string{"mon", "tue", "wed", "thu", "fri"}, Start: "07:00", End: "20:00"}
-	return Config{
+	c := Config{
 		BulkAccess: BulkOptions{RuleOptions: RuleOptions{Severity: High, Cooldown: hour},
 			Cap: 60, ZScore: 4, HistoryHours: 160, MinHistoryHours: 8},
 		OffHours: OffHoursOptions{RuleOptions: RuleOptions{Severity: Medium, Cooldown: 12 * hour},
@@ -156,6 +158,8 @@ func DefaultConfig() Config {
 		Takeover: TakeoverOptions{RuleOptions: RuleOptions{Severity: High, Cooldown: 12 * hour},
 			DistinctActors: 3, Window: 24 * hour},
 	}
+	defaultScopeRules(&c)
+	return c
 }
 
 // ParseConfig reads a YAML rule configuration over DefaultConfig: keys
@@ -190,6 +194,7 @@ func (c *Config) validate() error {
 		{RuleFailedAuth, c.FailedAuth.RuleOptions}, {RuleRevealSpike, c.RevealSpike.RuleOptions},
 		{RuleMassPlayback, c.MassPlayback.RuleOptions}, {RuleHoney, c.Honey.RuleOptions}, {RuleFlood, c.Flood.RuleOptions},
 		{RuleTravel, c.Travel.RuleOptions}, {RuleTakeover, c.Takeover.RuleOptions},
+		{RuleUnassigned, c.Unassigned.RuleOptions}, {RuleBreakGlass, c.BreakGlass.RuleOptions},
 	} {
 		check(r.name, r.o.Severity.valid(), "severity %q is not low, medium, high or critical", r.o.Severity)
 		check(r.name, r.o.Cooldown >= 0, "cooldown must not be negative")
@@ -218,6 +223,7 @@ func (c *Config) validate() error {
 	rate(RuleRevealSpike, c.RevealSpike.Threshold, c.RevealSpike.Window)
 	rate(RuleMassPlayback, c.MassPlayback.Threshold, c.MassPlayback.Window)
 	rate(RuleFlood, c.Flood.Threshold, c.Flood.Window)
+	rate(RuleUnassigned, c.Unassigned.Threshold, c.Unassigned.Window)
 	c.Flood.exempt = nil
 	for _, e := range c.Flood.Exempt {
 		p, err := netip.ParsePrefix(e)

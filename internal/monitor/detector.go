@@ -157,6 +157,8 @@ func (d *Detector) Observe(ev Event) []Finding {
 	out = d.failedAuth(out, &ev, now)
 	out = d.travel(out, &ev, now)
 	out = d.takeover(out, &ev, now)
+	out = d.unassigned(out, &ev, now)
+	out = d.breakGlass(out, &ev, now)
 	if ev.ActorID != "" && ev.readsCustomerData() {
 		out = d.bulkAccess(out, &ev, now)
 		out = d.offHours(out, &ev, now)
