@@ -365,8 +365,9 @@ const (
 )
 
 type tokenRequest struct {
-	Name string `json:"name"`
-	Role string `json:"role"`
+	Name     string   `json:"name"`
+	Role     string   `json:"role"`
+	Networks []string `json:"networks"` // CIDR prefixes or addresses; none means any address
 }
 
 type tokenView struct {
@@ -376,6 +377,7 @@ type tokenView struct {
 	CreatedAt  time.Time  `json:"created_at"`
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
 	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+	Networks   []string   `json:"networks"`        // empty: usable from any address
 	Token      string     `json:"token,omitempty"` // only in the creation response
 }
 
@@ -399,7 +401,7 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, a.maxBody, &req); err != nil {
 		return a.rejected(r.Context(), actionTokenCreate, "token", err)
 	}
-	secret, t, err := a.tokens.Create(r.Context(), req.Name, req.Role)
+	secret, t, err := a.tokens.CreateWithNetworks(r.Context(), req.Name, req.Role, req.Networks)
 	if err != nil {
 		return err
 	}

@@ -743,6 +743,12 @@ func TestOpenAPIAgainstServer(t *testing.T) {
 	var tok struct{ ID string }
 	s.do(201, secAdmin, "POST", "/api/v1/tokens", map[string]any{"name": "crm-sync", "role": integration}).decode(t, &tok)
 	s.do(400, secAdmin, "POST", "/api/v1/tokens", map[string]any{"name": "crm-sync", "role": "root"})
+	var limited struct{ Token string }
+	s.do(201, secAdmin, "POST", "/api/v1/tokens", map[string]any{"name": "ivr", "role": integration,
+		"networks": []string{"10.20.0.0/16", "2001:db8:20::/48"}}).decode(t, &limited)
+	s.do(400, secAdmin, "POST", "/api/v1/tokens", map[string]any{"name": "ivr", "role": integration, "networks": []string{"10.20.0.1/16"}})
+	s.tokens["limited"] = limited.Token // the test client connects from 127.0.0.1
+	s.do(401, "limited", "GET", "/api/v1/tokens", nil)
 	s.do(403, agent, "POST", "/api/v1/tokens", map[string]any{"name": "crm-sync", "role": integration})
 	s.do(200, secAdmin, "GET", "/api/v1/tokens", nil)
 	s.do(403, auditor, "GET", "/api/v1/tokens", nil)

@@ -33,6 +33,14 @@ func (a *App) openMonitor(cfg config.Config, log *slog.Logger) error {
 	if cfg.Monitor.WebhookURL != "" {
 		opt.Webhook = &monitor.Webhook{URL: cfg.Monitor.WebhookURL, Secret: []byte(cfg.Monitor.WebhookSecret)}
 	}
+	if to := cfg.Monitor.AlertRecipients(); len(to) > 0 {
+		m, err := smtpSender(cfg.Verification)
+		if err != nil {
+			return err
+		}
+		m.Subject = "Confide security alert"
+		opt.Email = &monitor.Email{Mailer: m, To: to}
+	}
 	e, err := monitor.NewEngine(a.Store, opt)
 	if err != nil {
 		return fmt.Errorf("monitor: %w", err)

@@ -23,19 +23,9 @@ func (a *App) openVerification(cfg config.Config, log *slog.Logger) error {
 		opt.SMS = &notify.SMSWebhook{URL: vc.SMSWebhookURL, Secret: vc.SMSWebhookSecret, Timeout: vc.SendTimeout}
 	}
 	if vc.SMTPAddr != "" {
-		m := &notify.SMTP{Addr: vc.SMTPAddr, From: vc.SMTPFrom, Username: vc.SMTPUsername, Password: vc.SMTPPassword,
-			Security: vc.SMTPSecurity, Timeout: vc.SendTimeout}
-		if vc.SMTPCAFile != "" {
-			pem, err := os.ReadFile(vc.SMTPCAFile)
-			if err != nil {
-				return fmt.Errorf("verification_smtp_ca_file: %w", err)
-			}
-			pool := x509.NewCertPool()
-			if !pool.AppendCertsFromPEM(pem) {
-				return fmt.Errorf("verification_smtp_ca_file: %s holds no PEM certificate", vc.SMTPCAFile)
-			}
-			host, _, _ := net.SplitHostPort(vc.SMTPAddr) // validated by config
-			m.TLSConfig = &tls.Config{ServerName: host, RootCAs: pool, MinVersion: tls.VersionTLS12}
+		m, err := smtpSender(vc)
+		if err != nil {
+			return err
 		}
 		opt.Email = m
 	}
@@ -44,4 +34,25 @@ func (a *App) openVerification(cfg config.Config, log *slog.Logger) error {
 	}
 	a.Verification = a.Records.NewVerifier(opt)
 	return nil
+}
+
+// smtpSender is the SMTP client of the configured submission server
+// (verification_smtp_*), which sends codes to customers and alerts to
+// security staff.
+func smtpSender(vc config.VerificationConfig) (*notify.SMTP, error) {
+	m := &notify.SMTP{Addr: vc.SMTPAddr, From: vc.SMTPFrom, Username: vc.SMTPUsername, Password: vc.SMTPPassword,
+		Security: vc.SMTPSecurity, Timeout: vc.SendTimeout}
+	if vc.SMTPCAFile != "" {
+		pem, err := os.ReadFile(vc.SMTPCAFile)
+		if err != nil {
+			return nil, fmt.Errorf("verification_smtp_ca_file: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("verification_smtp_ca_file: %s holds no PEM certificate", vc.SMTPCAFile)
+		}
+		host, _, _ := net.SplitHostPort(vc.SMTPAddr) // validated by config
+		m.TLSConfig = &tls.Config{ServerName: host, RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	return m, nil
 }

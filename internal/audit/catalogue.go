@@ -13,7 +13,7 @@ type Definition struct {
 // Catalogue lists every event Confide emits, keyed by action.
 // docs/audit-events.md is checked against it by a test.
 var Catalogue = catalogue(
-	Definition{"CF-1002", "token.create", "An API token was created for a service account.", "10.2.1.5"},
+	Definition{"CF-1002", "token.create", "An API token was created for a service account (its role, and its allowed networks if limited, in details).", "10.2.1.5"},
 	Definition{"CF-1003", "token.revoke", "An API token was revoked.", "10.2.1.5"},
 	Definition{"CF-1004", "token.list", "API tokens were listed.", "10.2.1.2"},
 	Definition{"CF-1010", "user.create", "A user account was created (pending enrollment), by a security admin, the CLI or a setup link.", "10.2.1.5"},
@@ -68,7 +68,7 @@ var Catalogue = catalogue(
 	Definition{"CF-4005", "keys.root_abort", "A staged root-key rotation was discarded.", "10.2.1.2"},
 	Definition{"CF-5001", "system.start", "A Confide node started serving (audit logging active).", "10.2.1.6"},
 	Definition{"CF-5002", "system.stop", "A Confide node stopped serving.", "10.2.1.6"},
-	Definition{"CF-5003", "request.denied", "A request was refused before reaching an action (unauthenticated or unknown route).", "10.2.1.4"},
+	Definition{"CF-5003", "request.denied", "A request was refused before reaching an action (unauthenticated or unknown route); reason token_network_refused, with the token as actor, for a valid API token used from outside its networks.", "10.2.1.4"},
 	Definition{"CF-5004", "request.rate_limited", "Requests from one client address were refused with 429 by the per-address rate limit (at most one event per address per minute, with the number refused).", "10.2.1.4"},
 	Definition{"CF-6001", "audit.read", "The audit log was read: a checkpoint, entries or a proof (which one in details).", "10.2.1.3"},
 	Definition{"CF-6002", "audit.search", "Audit events were searched (the filters used in details).", "10.2.1.3"},

@@ -28,15 +28,16 @@ func localAdmin(ctx context.Context, role string) context.Context {
 
 func runTokens(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: confide tokens create --name NAME --role ROLE | tokens list | tokens revoke ID")
+		fmt.Fprintln(stderr, "usage: confide tokens create --name NAME --role ROLE [--cidr PREFIX,...] | tokens list | tokens revoke ID")
 		return 2
 	}
 	sub, args := args[0], args[1:]
-	var name, role string
+	var name, role, cidr string
 	return withApp(ctx, "tokens "+sub, args, stderr, io.Discard, func(fs *flag.FlagSet) {
 		if sub == "create" {
 			fs.StringVar(&name, "name", "", "token name (which integration uses it)")
 			fs.StringVar(&role, "role", "", "role: agent, supervisor, qa_analyst, privacy_officer, security_admin, auditor, it_support, integration")
+			fs.StringVar(&cidr, "cidr", "", "comma-separated networks the token may be used from (e.g. 10.0.0.0/8,2001:db8::/32; a single address is a /32 or /128); default: any address")
 		}
 	}, func(a *app.App, rest []string) int {
 		ctx := localAdmin(ctx, identity.RoleSecurityAdmin)
@@ -46,12 +47,16 @@ func runTokens(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 				fmt.Fprintln(stderr, "confide tokens create: --name and --role are required")
 				return 2
 			}
-			secret, t, err := a.Tokens.Create(ctx, name, role)
+			var networks []string
+			if cidr != "" {
+				networks = strings.Split(cidr, ",")
+			}
+			secret, t, err := a.Tokens.CreateWithNetworks(ctx, name, role, networks)
 			if err != nil {
 				fmt.Fprintf(stderr, "confide tokens create: %v\n", err)
 				return 1
 			}
-			fmt.Fprintf(stderr, "created token %s (name %s, role %s); it is shown only once:\n", t.ID, t.Name, t.Role)
+			fmt.Fprintf(stderr, "created token %s (name %s, role %s, networks %s); it is shown only once:\n", t.ID, t.Name, t.Role, fmtNetworks(t.Networks))
 			fmt.Fprintln(stdout, secret)
 		case "list":
 			ts, err := a.Tokens.List(ctx)
@@ -60,10 +65,10 @@ func runTokens(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 				return 1
 			}
 			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tNAME\tROLE\tCREATED\tLAST USED\tREVOKED")
+			fmt.Fprintln(tw, "ID\tNAME\tROLE\tCREATED\tLAST USED\tREVOKED\tNETWORKS")
 			for _, t := range ts {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, t.CreatedAt.Format("2006-01-02 15:04"),
-					fmtTime(t.LastUsedAt), fmtTime(t.RevokedAt))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, t.CreatedAt.Format("2006-01-02 15:04"),
+					fmtTime(t.LastUsedAt), fmtTime(t.RevokedAt), fmtNetworks(t.Networks))
 			}
 			tw.Flush()
 		case "revoke":

@@ -59,6 +59,7 @@ func TestFullExample(t *testing.T) {
 		{"monitor_honey_customers", "3f2a9c,7b41e0", "file"},
 		{"monitor_webhook_url", "https://soc.internal/hooks/confide", "file"},
 		{"monitor_webhook_secret", "***", "file"},
+		{"monitor_alert_email", "soc@example.com, ciso@example.com", "file"},
 		{"rate_limit", "500/1s", "file"},
 		{"rate_limit_burst", "800", "file"},
 		{"rate_limit_exempt", "10.50.0.0/16, 192.0.2.7", "file"},

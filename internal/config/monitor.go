@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -13,6 +14,18 @@ type MonitorConfig struct {
 	HoneyCustomers string // comma-separated ids of canary customers
 	WebhookURL     string // receives every alert as POSTed JSON; empty: off
 	WebhookSecret  string // HMAC-SHA256 key signing webhook bodies; never shown
+	AlertEmail     string // comma-separated addresses mailed every alert (through verification_smtp_*); empty: off
+}
+
+// AlertRecipients returns the addresses alerts are mailed to.
+func (m MonitorConfig) AlertRecipients() []string {
+	var out []string
+	for _, a := range strings.Split(m.AlertEmail, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // HoneyIDs returns the configured honey customer ids.
@@ -43,6 +56,8 @@ func monitorSettings() []*setting {
 			}
 			return hidden
 		}),
+		newSetting("monitor_alert_email", "comma-separated `addresses` mailed every alert, through the SMTP server of verification_smtp_addr (off if empty)",
+			func(c *Config) any { return &c.Monitor.AlertEmail }),
 	}
 }
 
@@ -67,6 +82,11 @@ func (m MonitorConfig) validate(fail func(key, format string, args ...any)) {
 	for _, id := range m.HoneyIDs() {
 		if len(id) > 128 {
 			fail("monitor_honey_customers", "an id is longer than 128 characters")
+		}
+	}
+	for _, a := range m.AlertRecipients() {
+		if _, err := mail.ParseAddress(a); err != nil || strings.ContainsAny(a, "<>\r\n ") {
+			fail("monitor_alert_email", "%q is not a bare e-mail address", a)
 		}
 	}
 }

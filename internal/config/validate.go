@@ -79,6 +79,9 @@ func (c Config) Validate() error {
 	c.Verification.validate(fail)
 	c.Access.validate(fail)
 	c.RateLimit.validate(fail)
+	if c.Monitor.AlertEmail != "" && c.Verification.SMTPAddr == "" {
+		fail("monitor_alert_email", "needs an SMTP server: set verification_smtp_addr")
+	}
 	c.WebAuthn.validate(c, fail)
 	return errors.Join(errs...)
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -15,9 +17,19 @@ import (
 	"github.com/confide-cc/confide/internal/identity"
 )
 
-// Authenticator resolves a bearer token to a principal.
+// Authenticator resolves a bearer token, presented by a client at addr
+// (the TCP peer, see ClientAddr), to a principal.
 type Authenticator interface {
-	Authenticate(ctx context.Context, secret string) (identity.Principal, error)
+	Authenticate(ctx context.Context, secret string, addr netip.Addr) (identity.Principal, error)
+}
+
+// auditedRefusal is implemented by authentication errors that tell the
+// audit log more than the client learns: a specific reason, and the
+// principal whose credential was presented (e.g. a valid token used from
+// outside its networks).
+type auditedRefusal interface {
+	AuditReason() string
+	AuditActor() identity.Principal
 }
 
 // Auditor records requests refused before they reach an action.
@@ -89,11 +101,16 @@ func Authenticate(auth Authenticator, aud Auditor, log *slog.Logger) func(http.H
 			var err error
 			if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
 				err = apperr.New(apperr.Unauthenticated, "unauthenticated", "a bearer token is required")
-			} else if p, err = auth.Authenticate(r.Context(), strings.TrimSpace(secret)); err != nil {
+			} else if p, err = auth.Authenticate(r.Context(), strings.TrimSpace(secret), ClientAddr(r)); err != nil {
 				err = apperr.New(apperr.Unauthenticated, "unauthenticated", "the bearer token is not valid").WithCause(err)
 			}
 			if err != nil {
-				if aerr := aud.AuditRefused(r.Context(), routeOf(r), "unauthenticated"); aerr != nil {
+				actx, reason := r.Context(), "unauthenticated"
+				var ar auditedRefusal
+				if errors.As(err, &ar) {
+					actx, reason = identity.WithPrincipal(actx, ar.AuditActor()), ar.AuditReason()
+				}
+				if aerr := aud.AuditRefused(actx, routeOf(r), reason); aerr != nil {
 					err = aerr
 				}
 				WriteError(w, r, log, err)

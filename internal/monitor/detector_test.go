@@ -91,6 +91,7 @@ func TestRules(t *testing.T) {
 		{"mass playback", repeat(25, time.Minute, "usr_1", "qa_analyst", "10.0.0.1", "recording.play", audit.Success, "", true), []string{monitor.RuleMassPlayback}},
 		{"failed auth below threshold", repeat(19, time.Second, "", "", "198.51.100.1", "request.denied", audit.Denied, "unauthenticated", false), nil},
 		{"failed auth burst", repeat(20, time.Second, "", "", "198.51.100.1", "request.denied", audit.Denied, "unauthenticated", false), []string{monitor.RuleFailedAuth}},
+		{"token used from outside its networks", repeat(10, 20*time.Second, "tok_7", "integration", "198.51.100.1", "request.denied", audit.Denied, "token_network_refused", false), []string{monitor.RuleFailedAuth}},
 		{"unknown routes are not auth failures", repeat(50, time.Second, "", "", "198.51.100.1", "request.denied", audit.Denied, "no_such_route", false), nil},
 		{"failed logins of one account", repeat(10, 20*time.Second, "usr_9", "", "", "login.password", audit.Denied, "bad_password", false), []string{monitor.RuleFailedAuth}},
 		{"flood", repeat(1200, 10*time.Millisecond, "tok_1", "integration", "203.0.113.9", "interaction.create", audit.Success, "", false), []string{monitor.RuleFlood}},

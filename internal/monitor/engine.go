@@ -25,6 +25,8 @@ type EngineOptions struct {
 	Containment Containment
 	// Webhook, if not nil, receives every alert.
 	Webhook *Webhook
+	// Email, if not nil, mails every alert.
+	Email *Email
 	// Node names this node as a lease holder (default: random).
 	Node string
 	// PollInterval is how often the log is polled for new events (250ms).
@@ -91,7 +93,7 @@ func (e *Engine) Leader() bool { return e.leader.Load() }
 // Run competes for the lease and, while holding it, tails the audit log
 // until ctx is cancelled; then it saves its state and releases the lease.
 func (e *Engine) Run(ctx context.Context) {
-	if e.opt.Webhook != nil {
+	if len(e.channels()) > 0 {
 		go e.deliverLoop(ctx)
 	}
 	var leaseUntil, lastSnap time.Time
@@ -235,8 +237,10 @@ func (e *Engine) raise(ctx context.Context, f Finding) error {
 		if err := audit.Append(sctx, tx, ev); err != nil {
 			return err
 		}
-		if e.opt.Webhook != nil {
-			return tx.EnqueueAlertDelivery(sctx, a.ID, a.CreatedAt)
+		for _, ch := range e.channels() {
+			if err := tx.EnqueueAlertDelivery(sctx, ch.key(a.ID), a.CreatedAt); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -250,7 +254,7 @@ func (e *Engine) raise(ctx context.Context, f Finding) error {
 	if f.Contain && e.opt.Containment != nil {
 		a.Contained = e.contain(sctx, a)
 	}
-	if e.opt.Webhook != nil {
+	if len(e.channels()) > 0 {
 		select {
 		case e.wake <- struct{}{}:
 		default:

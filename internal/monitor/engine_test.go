@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -67,7 +68,7 @@ func TestEngineHoneyContainDeliver(t *testing.T) {
 		!slices.Equal(a.Evidence, []int64{seq}) || a.Status != monitor.StatusOpen {
 		t.Errorf("alert = %+v", a)
 	}
-	if _, err := toks.Authenticate(ctx, secret); !errors.Is(err, tokens.ErrInvalid) {
+	if _, err := toks.Authenticate(ctx, secret, netip.MustParseAddr("192.0.2.7")); !errors.Is(err, tokens.ErrInvalid) {
 		t.Errorf("token still authenticates after containment: %v", err)
 	}
 	if acts := auditActions(t, st, monitor.SystemActorID); !slices.Equal(acts, []string{"alert.raised", "token.revoke", "containment.lock"}) {

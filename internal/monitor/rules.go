@@ -57,7 +57,9 @@ func (d *Detector) failedAuth(out []Finding, ev *Event, now int64) []Finding {
 	if o.Disabled {
 		return out
 	}
-	failed := (ev.Outcome == "denied" && ev.Reason == "unauthenticated") ||
+	// token_network_refused: a valid token used from outside its networks
+	// (the event's actor is the token), e.g. a stolen token.
+	failed := (ev.Outcome == "denied" && (ev.Reason == "unauthenticated" || ev.Reason == "token_network_refused")) ||
 		(ev.Outcome != "success" && slices.Contains(o.Actions, ev.Action))
 	if !failed {
 		return out

@@ -31,6 +31,14 @@ type Webhook struct {
 // SignatureHeader is the header carrying the body's HMAC.
 const SignatureHeader = "X-Confide-Signature"
 
+func (w *Webhook) name() string { return "webhook" }
+
+// key is the webhook's delivery key: the bare alert id (as before other
+// channels existed).
+func (w *Webhook) key(alertID string) string { return alertID }
+
+func (w *Webhook) deliver(ctx context.Context, v AlertView) error { return w.post(ctx, v) }
+
 // post sends one alert.
 func (w *Webhook) post(ctx context.Context, v AlertView) error {
 	body, err := json.Marshal(v)
@@ -106,27 +114,33 @@ func (e *Engine) deliverDue(ctx context.Context) {
 		return
 	}
 	for _, d := range due {
+		ch, alertID := e.channelOf(d.AlertID)
 		var a store.Alert
-		err := e.st.View(ctx, func(tx store.Tx) error {
-			var err error
-			a, err = tx.GetAlert(ctx, d.AlertID)
-			return err
-		})
-		if err == nil {
-			err = e.opt.Webhook.post(ctx, View(a))
+		if ch != nil {
+			err = e.st.View(ctx, func(tx store.Tx) error {
+				var err error
+				a, err = tx.GetAlert(ctx, alertID)
+				return err
+			})
+			if err == nil {
+				err = ch.deliver(ctx, View(a))
+			}
 		}
 		attempts := d.Attempts + 1
+		giveUp := ch == nil || attempts >= ch.maxAttempts()
 		err2 := e.st.Update(ctx, func(tx store.Tx) error {
-			if err == nil || attempts >= e.opt.Webhook.maxAttempts() {
+			if err == nil || giveUp {
 				return tx.CompleteAlertDelivery(ctx, d.AlertID)
 			}
 			return tx.RescheduleAlertDelivery(ctx, d.AlertID, attempts, time.Now().Add(backoff(attempts)))
 		})
 		switch {
-		case err != nil && attempts >= e.opt.Webhook.maxAttempts():
-			e.log.Error("monitor: webhook delivery abandoned", "alert", d.AlertID, "attempts", attempts, "err", err)
+		case ch == nil:
+			e.log.Warn("monitor: dropped a queued delivery to a channel no longer configured", "delivery", d.AlertID)
+		case err != nil && giveUp:
+			e.log.Error("monitor: alert delivery abandoned", "channel", ch.name(), "alert", alertID, "attempts", attempts, "err", err)
 		case err != nil:
-			e.log.Warn("monitor: webhook delivery failed; will retry", "alert", d.AlertID, "attempts", attempts, "err", err)
+			e.log.Warn("monitor: alert delivery failed; will retry", "channel", ch.name(), "alert", alertID, "attempts", attempts, "err", err)
 		}
 		if err2 != nil {
 			e.log.Warn("monitor: updating the delivery queue failed", "err", err2)

@@ -88,5 +88,8 @@ type BreakGlass struct {
 type BreakGlassQuery struct {
 	UserID     string // only this user's grants, if set
 	Unreviewed bool   // only grants not yet reviewed
-	Limit      int    // 1 to 1000
+	// OverAt, if set, keeps only grants over (ended, or expired) at that
+	// time: with Unreviewed, those due for review.
+	OverAt time.Time
+	Limit  int // 1 to 1000
 }

@@ -11,6 +11,7 @@ package store
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"time"
 )
 
@@ -222,6 +223,9 @@ type Token struct {
 	CreatedAt  time.Time
 	LastUsedAt time.Time // zero if never
 	RevokedAt  time.Time // zero if active
+	// Networks are the prefixes the token may be used from (canonical,
+	// masked); empty means any address.
+	Networks []netip.Prefix
 }
 
 // Tokens stores API tokens.

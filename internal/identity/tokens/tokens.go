@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/netip"
 	"regexp"
 	"strings"
 	"sync"
@@ -51,18 +52,29 @@ func Hash(secret string) []byte {
 	return h[:]
 }
 
-// Create makes a token for a service account with one role and returns the
-// secret (shown once) and the stored token. The creation is audited in the
-// same transaction; the caller's principal (a security admin, or the local
-// system for the CLI) must be in ctx.
+// Create makes a token for a service account with one role, usable from
+// any address; see CreateWithNetworks.
 func (s *Service) Create(ctx context.Context, name, role string) (string, store.Token, error) {
+	return s.CreateWithNetworks(ctx, name, role, nil)
+}
+
+// CreateWithNetworks makes a token for a service account with one role,
+// usable only from the given networks (see ParseNetworks; none means any
+// address), and returns the secret (shown once) and the stored token. The
+// creation is audited in the same transaction; the caller's principal (a
+// security admin, or the local system for the CLI) must be in ctx. Invalid
+// input creates nothing.
+func (s *Service) CreateWithNetworks(ctx context.Context, name, role string, networks []string) (string, store.Token, error) {
 	ev := audit.NewEvent(ctx, "token.create", "token", audit.Success)
 	var invalid error
+	var prefixes []netip.Prefix
 	switch {
 	case !nameRE.MatchString(name):
 		invalid = apperr.New(apperr.Invalid, "invalid_name", "name: 1 to 64 characters of [A-Za-z0-9_.-], starting with a letter or digit")
 	case !identity.ValidRole(role):
 		invalid = apperr.New(apperr.Invalid, "invalid_role", "role: must be one of %s", strings.Join(identity.Roles, ", "))
+	default:
+		prefixes, invalid = ParseNetworks(networks)
 	}
 	if invalid != nil {
 		return "", store.Token{}, s.auditFailure(ctx, ev, audit.Invalid, invalid)
@@ -72,9 +84,13 @@ func (s *Service) Create(ctx context.Context, name, role string) (string, store.
 	secret := Prefix + base64.RawURLEncoding.EncodeToString(raw[:])
 	var idb [8]byte
 	rand.Read(idb[:])
-	t := store.Token{ID: "tok_" + hex.EncodeToString(idb[:]), Name: name, Role: role, Hash: Hash(secret), CreatedAt: s.now().UTC()}
+	t := store.Token{ID: "tok_" + hex.EncodeToString(idb[:]), Name: name, Role: role, Hash: Hash(secret), CreatedAt: s.now().UTC(),
+		Networks: prefixes}
 	ev.Resource = "token/" + t.ID
 	ev.Details = map[string]any{"role": role}
+	if len(prefixes) > 0 {
+		ev.Details["networks"] = NetworkStrings(prefixes)
+	}
 	err := s.st.Update(ctx, func(tx store.Tx) error {
 		if err := tx.InsertToken(ctx, t); err != nil {
 			return err
@@ -91,8 +107,12 @@ func (s *Service) Create(ctx context.Context, name, role string) (string, store.
 // cannot tell which.
 var ErrInvalid = errors.New("invalid token")
 
-// Authenticate returns the principal of a token secret.
-func (s *Service) Authenticate(ctx context.Context, secret string) (identity.Principal, error) {
+// Authenticate returns the principal of a token secret presented by a
+// client at addr (the TCP peer; zero if unknown). A token limited to
+// networks that do not contain addr fails with a *NetworkError, which is
+// ErrInvalid; a token limited to networks is refused when addr is unknown.
+// It costs one store query (plus, at most every touchEvery, one write).
+func (s *Service) Authenticate(ctx context.Context, secret string, addr netip.Addr) (identity.Principal, error) {
 	if !strings.HasPrefix(secret, Prefix) || len(secret) > 128 {
 		return identity.Principal{}, ErrInvalid
 	}
@@ -111,8 +131,12 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (identity.Pri
 	if subtle.ConstantTimeCompare(t.Hash, h) != 1 || !t.RevokedAt.IsZero() {
 		return identity.Principal{}, ErrInvalid
 	}
+	p := identity.Principal{ID: t.ID, Kind: identity.KindService, Name: t.Name, Roles: []string{t.Role}}
+	if !Allowed(t.Networks, addr) {
+		return identity.Principal{}, &NetworkError{Principal: p}
+	}
 	s.touch(ctx, t.ID)
-	return identity.Principal{ID: t.ID, Kind: identity.KindService, Name: t.Name, Roles: []string{t.Role}}, nil
+	return p, nil
 }
 
 // touch records the token's use, at most once per touchEvery per node.

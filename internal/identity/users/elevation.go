@@ -291,7 +291,11 @@ func (s *Service) ListBreakGlass(ctx context.Context, f GrantFilter) ([]Grant, e
 	var rows []store.BreakGlass
 	err = s.st.Update(ctx, func(tx store.Tx) error {
 		var err error
-		if rows, err = tx.ListBreakGlass(ctx, store.BreakGlassQuery{UserID: f.UserID, Unreviewed: f.PendingReview, Limit: f.Limit}); err != nil {
+		q := store.BreakGlassQuery{UserID: f.UserID, Unreviewed: f.PendingReview, Limit: f.Limit}
+		if f.PendingReview {
+			q.OverAt = s.now() // due for review: over and not reviewed
+		}
+		if rows, err = tx.ListBreakGlass(ctx, q); err != nil {
 			return err
 		}
 		ev.Details = map[string]any{"count": len(rows), "pending_review": f.PendingReview}
@@ -303,9 +307,6 @@ func (s *Service) ListBreakGlass(ctx context.Context, f GrantFilter) ([]Grant, e
 	out := make([]Grant, 0, len(rows))
 	for _, g := range rows {
 		v := s.grantView(g)
-		if f.PendingReview && v.Review != "pending" {
-			continue // still active: not due yet
-		}
 		out = append(out, v)
 	}
 	return out, nil

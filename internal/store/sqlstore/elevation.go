@@ -167,6 +167,9 @@ func (t *tx) ListBreakGlass(ctx context.Context, q store.BreakGlassQuery) ([]sto
 	if q.Unreviewed {
 		where = append(where, "reviewed_at IS NULL")
 	}
+	if !q.OverAt.IsZero() {
+		where, args = append(where, "(ended_at IS NOT NULL OR expires_at <= ?)"), append(args, micros(q.OverAt))
+	}
 	args = append(args, q.Limit)
 	return list(ctx, t, op, scanBreakGlass, `SELECT `+breakGlassColumns+` FROM break_glass_grants WHERE `+
 		strings.Join(where, " AND ")+` ORDER BY created_at DESC, id DESC LIMIT ?`, args...)

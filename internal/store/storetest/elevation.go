@@ -128,6 +128,16 @@ func testElevation(t *testing.T, s store.Store) {
 		if err != nil {
 			return err
 		}
+		due, err := tx.ListBreakGlass(ctx, store.BreakGlassQuery{Unreviewed: true, OverAt: at(80), Limit: 10})
+		equal(t, "grants due for review (one still active)", due, []store.BreakGlass{g2})
+		if err != nil {
+			return err
+		}
+		due, err = tx.ListBreakGlass(ctx, store.BreakGlassQuery{Unreviewed: true, OverAt: at(90), Limit: 1})
+		equal(t, "grants due for review once all are over, limit 1", due, []store.BreakGlass{g3})
+		if err != nil {
+			return err
+		}
 		_, err = tx.ListBreakGlass(ctx, store.BreakGlassQuery{})
 		if err == nil {
 			t.Error("ListBreakGlass with limit 0 succeeded")

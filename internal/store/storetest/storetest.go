@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Blobs", testBlobs},
 		{"BlobDeletionQueue", testBlobDeletionQueue},
 		{"Tokens", testTokens},
+		{"TokenNetworks", testTokenNetworks},
 		{"Audit", testAudit},
 		{"AuditConcurrentAppenders", testAuditConcurrentAppenders},
 		{"AuditSearch", testAuditSearch},
