@@ -133,6 +133,7 @@ type Config struct {
 	Takeover     TakeoverOptions   `yaml:"account_takeover"`
 	Unassigned   UnassignedOptions `yaml:"unassigned_access"`
 	BreakGlass   BreakGlassOptions `yaml:"break_glass"`
+	CallFlood    CallFloodOptions  `yaml:"call_flood"`
 }
 
 // DefaultConfig returns the documented defaults.
@@ -159,6 +160,7 @@ func DefaultConfig() Config {
 			DistinctActors: 3, Window: 24 * hour},
 	}
 	defaultScopeRules(&c)
+	c.CallFlood = defaultCallFlood()
 	return c
 }
 
@@ -195,6 +197,7 @@ func (c *Config) validate() error {
 		{RuleMassPlayback, c.MassPlayback.RuleOptions}, {RuleHoney, c.Honey.RuleOptions}, {RuleFlood, c.Flood.RuleOptions},
 		{RuleTravel, c.Travel.RuleOptions}, {RuleTakeover, c.Takeover.RuleOptions},
 		{RuleUnassigned, c.Unassigned.RuleOptions}, {RuleBreakGlass, c.BreakGlass.RuleOptions},
+		{RuleCallFlood, c.CallFlood.RuleOptions},
 	} {
 		check(r.name, r.o.Severity.valid(), "severity %q is not low, medium, high or critical", r.o.Severity)
 		check(r.name, r.o.Cooldown >= 0, "cooldown must not be negative")
@@ -238,5 +241,6 @@ func (c *Config) validate() error {
 	}
 	errs = append(errs, c.Travel.validate()...)
 	errs = append(errs, c.Takeover.validate()...)
+	errs = append(errs, c.CallFlood.validate()...)
 	return errors.Join(errs...)
 }

@@ -54,6 +54,7 @@ type detectorState struct {
 	Fired   map[string]int64        // cooldown end, µs
 	Honey   map[string]bool         // customers made honey by honey.create
 	Travel  map[string]*travelActor // impossible_travel, by actor (version 2)
+	Calls   *callVolume             `json:",omitempty"` // call_flood's seasonal baseline; nil until the first call
 	LastGC  int64
 	LastSeq int64
 }
@@ -116,6 +117,9 @@ func (d *Detector) Restore(snapshot []byte) error {
 			return fmt.Errorf("monitor: restore snapshot: incomplete state")
 		}
 	}
+	if st.Calls != nil && len(st.Calls.Slots) != 168 {
+		return fmt.Errorf("monitor: restore snapshot: call baseline has %d hour slots, want 168", len(st.Calls.Slots))
+	}
 	for _, a := range st.Bulk {
 		if a == nil || a.Seen == nil {
 			return fmt.Errorf("monitor: restore snapshot: incomplete bulk state")
@@ -159,6 +163,7 @@ func (d *Detector) Observe(ev Event) []Finding {
 	out = d.takeover(out, &ev, now)
 	out = d.unassigned(out, &ev, now)
 	out = d.breakGlass(out, &ev, now)
+	out = d.callFlood(out, &ev, now)
 	if ev.ActorID != "" && ev.readsCustomerData() {
 		out = d.bulkAccess(out, &ev, now)
 		out = d.offHours(out, &ev, now)

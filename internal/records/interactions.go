@@ -3,6 +3,7 @@ package records
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -31,15 +32,20 @@ const tableInteractions = "interactions"
 // Exactly one kind of content matches the channel: a transcript for calls,
 // messages for chat and SMS, a raw RFC 5322 message for email.
 type InteractionInput struct {
-	CustomerID string            `json:"customer_id"`
-	Channel    string            `json:"channel"`
-	StartedAt  time.Time         `json:"started_at"`
-	EndedAt    *time.Time        `json:"ended_at,omitempty"`
-	Queue      string            `json:"queue,omitempty"`
-	Agent      string            `json:"agent,omitempty"`
-	Transcript json.RawMessage   `json:"transcript,omitempty"`
-	Messages   []content.Message `json:"messages,omitempty"`
-	EmailRaw   string            `json:"email_raw,omitempty"`
+	CustomerID string     `json:"customer_id"`
+	Channel    string     `json:"channel"`
+	StartedAt  time.Time  `json:"started_at"`
+	EndedAt    *time.Time `json:"ended_at,omitempty"`
+	Queue      string     `json:"queue,omitempty"`
+	Agent      string     `json:"agent,omitempty"`
+	// CallerNumber is the originating number of a call or SMS, if the
+	// telephony platform knows it. It is not stored: the audit event
+	// carries only its keyed hash (caller_key), which the monitor counts to
+	// spot call floods (TDoS) from one number.
+	CallerNumber string            `json:"caller_number,omitempty"`
+	Transcript   json.RawMessage   `json:"transcript,omitempty"`
+	Messages     []content.Message `json:"messages,omitempty"`
+	EmailRaw     string            `json:"email_raw,omitempty"`
 }
 
 // Content is an interaction's content as stored (sealed) and returned.
@@ -140,6 +146,13 @@ func (s *Service) CreateInteraction(ctx context.Context, in InteractionInput) (s
 		return "", s.reject(ctx, ev, err)
 	}
 	ev.Details = map[string]any{"channel": in.Channel, "customer_id": in.CustomerID, "redacted": doc.Redaction.total()}
+	if in.CallerNumber != "" {
+		key, err := s.callerKey(in.CallerNumber)
+		if err != nil {
+			return "", s.reject(ctx, ev, apperr.Wrap(err, "blind index failed"))
+		}
+		ev.Details["caller_key"] = key
+	}
 	keys, err := s.customerKeys(ctx, in.CustomerID)
 	if err != nil {
 		if apperr.KindOf(err) == apperr.NotFound {
@@ -233,6 +246,16 @@ func (s *Service) validateInteraction(in *InteractionInput) (Content, []content.
 		if len(f.v) > maxLabelLen || !utf8.ValidString(f.v) || strings.ContainsFunc(f.v, func(r rune) bool { return r < 0x20 }) {
 			return doc, nil, invalid("invalid_label", "%s: at most %d printable characters", f.name, maxLabelLen)
 		}
+	}
+	if in.CallerNumber != "" {
+		if in.Channel != ChannelCall && in.Channel != ChannelSMS {
+			return doc, nil, invalid("invalid_caller_number", "caller_number: only for channels call and sms")
+		}
+		norm, err := NormalizePhone(in.CallerNumber, s.opt.DefaultRegion)
+		if err != nil {
+			return doc, nil, invalid("invalid_caller_number", "caller_number: not a valid phone number")
+		}
+		in.CallerNumber = norm
 	}
 	has := map[string]bool{"transcript": len(in.Transcript) > 0 && string(in.Transcript) != "null", "messages": len(in.Messages) > 0, "email_raw": in.EmailRaw != ""}
 	want := map[string]string{ChannelCall: "transcript", ChannelChat: "messages", ChannelSMS: "messages", ChannelEmail: "email_raw"}[in.Channel]
@@ -441,4 +464,16 @@ func timePtr(t time.Time) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+// callerKey is the keyed hash of a normalized calling number that the
+// audit log carries instead of the number (blind-index key, purpose
+// "caller"): equal numbers give equal keys, and nobody without the key can
+// tell which number it is.
+func (s *Service) callerKey(e164 string) (string, error) {
+	h, err := s.vault.IndexHashes("caller", []byte(e164))
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h[0].Sum[:8]), nil
 }
