@@ -175,7 +175,15 @@ func openAuditLog(ctx context.Context, st store.Store, v *vault.Vault, cfg confi
 	if err != nil {
 		return nil, fmt.Errorf("audit checkpoint key: %w", err)
 	}
-	return audit.NewLog(st, origin, signer, audit.Options{Logger: log, WitnessDir: cfg.AuditWitnessDir}), nil
+	opts := audit.Options{Logger: log, WitnessDir: cfg.AuditWitnessDir}
+	if cfg.AuditWitnessURL != "" {
+		b, err := s3.New(ctx, cfg.AuditWitnessURL)
+		if err != nil {
+			return nil, fmt.Errorf("audit_witness_url: %w", err)
+		}
+		opts.Witnesses = append(opts.Witnesses, audit.ObjectWitness{Store: b, Description: "s3:" + b.Describe()})
+	}
+	return audit.NewLog(st, origin, signer, opts), nil
 }
 
 // Close releases the database.

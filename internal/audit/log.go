@@ -52,7 +52,7 @@ type Log struct {
 	origin   string
 	signer   Signer
 	log      *slog.Logger
-	witness  string // directory, or ""
+	witness  []Witness
 	reverify time.Duration
 	tampered atomic.Bool
 	status   statusCell
@@ -64,6 +64,9 @@ type Options struct {
 	// WitnessDir, if set, receives every checkpoint this node signs (see
 	// WriteWitness).
 	WitnessDir string
+	// Witnesses receive every checkpoint this node signs, besides
+	// WitnessDir.
+	Witnesses []Witness
 	// ReverifyEvery is how often Run verifies the whole log again after
 	// the verification it starts with (DefaultReverifyEvery if zero;
 	// negative: only at start).
@@ -98,7 +101,11 @@ func NewLog(st store.Store, origin string, signer Signer, opts Options) *Log {
 	if every == 0 {
 		every = DefaultReverifyEvery
 	}
-	return &Log{st: st, origin: origin, signer: signer, log: lg, witness: opts.WitnessDir, reverify: every}
+	witnesses := opts.Witnesses
+	if opts.WitnessDir != "" {
+		witnesses = append([]Witness{DirWitness(opts.WitnessDir)}, witnesses...)
+	}
+	return &Log{st: st, origin: origin, signer: signer, log: lg, witness: witnesses, reverify: every}
 }
 
 // Origin returns the log's origin.
@@ -248,9 +255,9 @@ func (l *Log) Integrate(ctx context.Context) (note []byte, size int64, err error
 	if err != nil {
 		return nil, 0, fmt.Errorf("audit: store tree: %w", err)
 	}
-	if l.witness != "" {
-		if err := WriteWitness(l.witness, cp.Size, msg); err != nil {
-			l.log.Error("could not publish a checkpoint to the witness directory", "dir", l.witness, "size", cp.Size, "err", err)
+	for _, w := range l.witness {
+		if err := w.Publish(ctx, cp.Size, msg); err != nil {
+			l.log.Error("could not publish a checkpoint to a witness", "witness", w.Describe(), "size", cp.Size, "err", err)
 		}
 	}
 	l.status.update(func(st *Status) {

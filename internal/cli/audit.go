@@ -21,13 +21,14 @@ import (
 
 	"github.com/confide-cc/confide/internal/app"
 	"github.com/confide-cc/confide/internal/audit"
+	"github.com/confide-cc/confide/internal/blob/s3"
 	"github.com/confide-cc/confide/internal/identity"
 )
 
 const auditUsage = `usage: confide audit key                 print the checkpoint verifier key
        confide audit export --out DIR    export leaves, checkpoint and key for offline verification
        confide audit verify              verify the database's log against its signed checkpoints
-       confide audit verify DIR [--key VKEY] [--witness WDIR] [--against URL [--token T] [--cacert PEM]]
+       confide audit verify DIR [--key VKEY] [--witness WDIR|s3://...] [--against URL [--token T] [--cacert PEM]]
                                          verify an export offline (and against a witness or a server)`
 
 func runAudit(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
@@ -122,7 +123,7 @@ func auditVerifyDir(ctx context.Context, dir string, args []string, stdout, stde
 	fs := flag.NewFlagSet("confide audit verify DIR", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	key := fs.String("key", "", "trusted verifier `key` (from confide audit key); default: DIR/key.vkey")
-	witness := fs.String("witness", "", "witness `directory` (audit_witness_dir) whose checkpoints the export must agree with")
+	witness := fs.String("witness", "", "witness `directory` (audit_witness_dir) or S3 URL (audit_witness_url) whose checkpoints the export must agree with")
 	against := fs.String("against", "", "base `URL` of a running server whose current checkpoint must extend the export")
 	token := fs.String("token", os.Getenv("CONFIDE_TOKEN"), "auditor API `token` for --against (default $CONFIDE_TOKEN)")
 	cacert := fs.String("cacert", "", "PEM `file` of the CA (or self-signed certificate) to trust for --against")
@@ -182,6 +183,9 @@ func readWitness(dir string, v note.Verifier) ([]audit.Checkpoint, error) {
 	if dir == "" {
 		return nil, nil
 	}
+	if strings.HasPrefix(dir, "s3://") {
+		return readObjectWitness(dir, v)
+	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("witness: %w", err)
@@ -202,6 +206,32 @@ func readWitness(dir string, v note.Verifier) ([]audit.Checkpoint, error) {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// readObjectWitness reads and verifies the latest checkpoint of an S3
+// witness (audit_witness_url). Object stores are not listed: the latest
+// checkpoint is the one compared.
+func readObjectWitness(rawURL string, v note.Verifier) ([]audit.Checkpoint, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	b, err := s3.New(ctx, rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("witness: %w", err)
+	}
+	obj, err := b.Open(ctx, audit.WitnessLatestKey)
+	if err != nil {
+		return nil, fmt.Errorf("witness %s: %w", audit.WitnessLatestKey, err)
+	}
+	defer obj.Close()
+	msg, err := io.ReadAll(io.NewSectionReader(obj, 0, min(obj.Size(), 64<<10)))
+	if err != nil {
+		return nil, fmt.Errorf("witness %s: %w", audit.WitnessLatestKey, err)
+	}
+	c, err := audit.OpenCheckpoint(msg, v, "")
+	if err != nil {
+		return nil, fmt.Errorf("witness checkpoint %s: %w", audit.WitnessLatestKey, err)
+	}
+	return []audit.Checkpoint{c}, nil
 }
 
 // checkWitness compares the recomputed roots with the witnessed

@@ -51,6 +51,9 @@ type Config struct {
 	// this node signs, outside the database (one file per tree size and
 	// "latest").
 	AuditWitnessDir string
+	// AuditWitnessURL, if set, is an S3 bucket (s3://BUCKET[/PREFIX]?...,
+	// like blob_url) that receives the same copies.
+	AuditWitnessURL string
 
 	SIEM SIEMConfig // audit log export to SIEMs (docs/SIEM.md)
 

@@ -42,6 +42,7 @@ func TestFullExample(t *testing.T) {
 		{"keep_original_audio", "false", "file"},
 		{"card_scan_interval", "24h", "file"},
 		{"audit_witness_dir", "/mnt/witness/confide", "file"},
+		{"audit_witness_url", "s3://confide-witness/prod?access_key=***&endpoint=https://s3.other-account.example&secret_key=***", "file"},
 		{"policy_dir", "/etc/confide/policies", "file"},
 		{"working_hours", "support=Europe/London mon-fri 08:00-18:00; night=UTC mon-sun 22:00-06:00", "file"},
 		{"role_networks", "agent=10.20.0.0/16; it_support=10.99.0.0/24", "file"},

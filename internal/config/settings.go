@@ -68,6 +68,8 @@ var settings = []*setting{
 		func(c *Config) any { return &c.CardScanInterval }),
 	newSetting("audit_witness_dir", "`directory` that receives a copy of every signed audit checkpoint (off if empty)",
 		func(c *Config) any { return &c.AuditWitnessDir }),
+	newSetting("audit_witness_url", "S3 `URL` (s3://BUCKET[/PREFIX]?endpoint=..., like blob_url) that receives a copy of every signed audit checkpoint (off if empty)",
+		func(c *Config) any { return &c.AuditWitnessURL }).withRedact(redactURL),
 }
 
 // defaults returns the built-in defaults. The paths derived from data_dir

@@ -32,6 +32,13 @@ func (c Config) Validate() error {
 	if _, _, err := parseBlobURL(c.BlobURL); err != nil {
 		fail("blob_url", "%v", err)
 	}
+	if c.AuditWitnessURL != "" {
+		if kind, _, err := parseBlobURL(c.AuditWitnessURL); err != nil {
+			fail("audit_witness_url", "%v", err)
+		} else if kind != BlobS3 {
+			fail("audit_witness_url", "must be an s3:// URL (use audit_witness_dir for a directory)")
+		}
+	}
 	for _, f := range []struct{ key, path string }{
 		{"root_key_file", c.RootKeyFile},
 		{"tls_cert_file", c.TLSCertFile},

@@ -63,6 +63,13 @@ func TestValidate(t *testing.T) {
 		{"zero shutdown_timeout", func(c *config.Config) { c.ShutdownTimeout = 0 }, "shutdown_timeout: must be > 0"},
 		{"negative read_header_timeout", func(c *config.Config) { c.ReadHeaderTimeout = -1 }, "read_header_timeout: must be > 0"},
 		{"zero idle_timeout", func(c *config.Config) { c.IdleTimeout = 0 }, "idle_timeout: must be > 0"},
+		{"directory as audit_witness_url", func(c *config.Config) { c.AuditWitnessURL = "file:///mnt/witness" }, "audit_witness_url: must be an s3:// URL (use audit_witness_dir for a directory)"},
+		{"unparsable audit_witness_url", func(c *config.Config) { c.AuditWitnessURL = "ftp://x" }, `audit_witness_url: unsupported scheme "ftp" (use file or s3)`},
+		{"alert email without SMTP", func(c *config.Config) { c.Monitor.AlertEmail = "soc@example.com" }, "monitor_alert_email: needs an SMTP server: set verification_smtp_addr"},
+		{"alert email not an address", func(c *config.Config) {
+			c.Monitor.AlertEmail = "soc"
+			c.Verification.SMTPAddr, c.Verification.SMTPFrom = "127.0.0.1:25", "confide@example.com"
+		}, `monitor_alert_email: "soc" is not a bare e-mail address`},
 		{"zero blob_gc_interval", func(c *config.Config) { c.BlobGCInterval = 0 }, "blob_gc_interval: must be > 0"},
 	}
 	for _, tt := range tests {

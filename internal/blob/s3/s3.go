@@ -34,6 +34,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/confide-cc/confide/internal/blob"
 	"github.com/confide-cc/confide/internal/blob/internal/ctxio"
@@ -54,6 +55,14 @@ type Store struct {
 }
 
 var _ blob.Store = (*Store)(nil)
+
+// Describe names the bucket and prefix (no endpoint credentials), for logs.
+func (s *Store) Describe() string {
+	if s.prefix == "" {
+		return s.bucket
+	}
+	return s.bucket + "/" + strings.TrimSuffix(s.prefix, "/")
+}
 
 // New returns the store that rawURL names (see the package documentation).
 // It contacts the server only if the URL asks it to create the bucket.
