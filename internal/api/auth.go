@@ -17,11 +17,11 @@ func (a *API) WithUsers(u *users.Service, cookies httpx.Cookies) *API {
 	return a
 }
 
-// registerIdentity adds the /api/v1/auth and /api/v1/users routes. The
-// sign-in and enrollment steps are public (they establish who the caller
-// is); they refuse cross-origin browser requests and bearer tokens.
-func (a *API) registerIdentity(mux *http.ServeMux, handle func(string, func(http.ResponseWriter, *http.Request) error)) {
-	public := func(pattern, action string, h func(http.ResponseWriter, *http.Request) error) {
+// publicRoutes returns how to add a sign-in or enrollment step: a route
+// without authentication (the step establishes who the caller is) that
+// refuses cross-origin browser requests, auditing the refusal as action.
+func (a *API) publicRoutes(mux *http.ServeMux) func(pattern, action string, h func(http.ResponseWriter, *http.Request) error) {
+	return func(pattern, action string, h func(http.ResponseWriter, *http.Request) error) {
 		mux.Handle(pattern, httpx.Route(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			err := httpx.CheckOrigin(r)
 			if err != nil {
@@ -34,6 +34,13 @@ func (a *API) registerIdentity(mux *http.ServeMux, handle func(string, func(http
 			}
 		})))
 	}
+}
+
+// registerIdentity adds the /api/v1/auth and /api/v1/users routes. The
+// sign-in and enrollment steps are public (they establish who the caller
+// is); they refuse cross-origin browser requests and bearer tokens.
+func (a *API) registerIdentity(mux *http.ServeMux, handle func(string, func(http.ResponseWriter, *http.Request) error)) {
+	public := a.publicRoutes(mux)
 	public("POST /api/v1/auth/login", "login.password", a.login)
 	public("POST /api/v1/auth/mfa", "login.mfa", a.completeMFA)
 	public("POST /api/v1/auth/logout", "session.revoke", a.logout)

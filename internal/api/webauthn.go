@@ -17,19 +17,7 @@ const maxWebAuthnBody = 64 << 10
 // cookie they need (enrollment, half or full) is checked by the users
 // service; they refuse cross-origin requests and bearer tokens.
 func (a *API) registerWebAuthn(mux *http.ServeMux, handle func(string, func(http.ResponseWriter, *http.Request) error)) {
-	public := func(pattern, action string, h func(http.ResponseWriter, *http.Request) error) {
-		mux.Handle(pattern, httpx.Route(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			err := httpx.CheckOrigin(r)
-			if err != nil {
-				err = a.users.Refuse(r.Context(), action, err)
-			} else {
-				err = h(w, r)
-			}
-			if err != nil {
-				httpx.WriteError(w, r, a.log, err)
-			}
-		})))
-	}
+	public := a.publicRoutes(mux)
 	public("POST /api/v1/auth/webauthn/register/begin", "webauthn.register", a.beginPasskeyRegistration)
 	public("POST /api/v1/auth/webauthn/register/finish", "webauthn.register", a.finishPasskeyRegistration)
 	public("POST /api/v1/auth/webauthn/login/begin", "login.webauthn", a.beginPasskeyLogin)

@@ -101,18 +101,8 @@ func (s *Service) Login(ctx context.Context, email, password string, c Client) (
 			return err
 		}
 		now := s.now()
-		switch {
-		case cur.Status != string(StatusActive):
-			reason = "account_" + cur.Status
-		case cur.LockedUntil.After(now):
-			reason = "locked"
-		case !good || cur.PasswordHash != u.PasswordHash:
-			reason = "bad_password"
-			return s.countFailure(ctx, tx, cur, ev, reason)
-		}
-		if reason != "" {
-			ev.Outcome, ev.Reason = audit.Denied, reason
-			return audit.Append(ctx, tx, ev)
+		if reason, err = s.admit(ctx, tx, cur, good && cur.PasswordHash == u.PasswordHash, &ev, now); reason != "" || err != nil {
+			return err
 		}
 		if stale {
 			if cur.PasswordHash, err = s.hash(ctx, password); err != nil {
@@ -143,6 +133,29 @@ func (s *Service) Login(ctx context.Context, email, password string, c Client) (
 // locks the account when it reaches the threshold (user.lock). Locking
 // refuses new sign-ins only: it does not end the user's sessions, so that
 // someone guessing passwords cannot sign the user out.
+// admit checks, inside a sign-in or re-authentication transaction, the
+// account's state and, for a step that takes the password, its verdict
+// (passwordOK: it verified against the hash the account still holds; true
+// for second-factor steps). A failure's reason is returned after it was
+// counted toward lockout (bad_password) or audited as ev (a disabled or
+// locked account).
+func (s *Service) admit(ctx context.Context, tx store.Tx, cur store.User, passwordOK bool, ev *audit.Event, now time.Time) (string, error) {
+	reason := ""
+	switch {
+	case cur.Status != string(StatusActive):
+		reason = "account_" + cur.Status
+	case cur.LockedUntil.After(now):
+		reason = "locked"
+	case !passwordOK:
+		return "bad_password", s.countFailure(ctx, tx, cur, *ev, "bad_password")
+	}
+	if reason != "" {
+		ev.Outcome, ev.Reason = audit.Denied, reason
+		return reason, audit.Append(ctx, tx, *ev)
+	}
+	return "", nil
+}
+
 func (s *Service) countFailure(ctx context.Context, tx store.Tx, u store.User, ev audit.Event, reason string) error {
 	now := s.now()
 	u.FailedLogins++
@@ -195,15 +208,8 @@ func (s *Service) CompleteMFA(ctx context.Context, secret, code string, c Client
 			return err
 		}
 		now := s.now()
-		switch {
-		case u.Status != string(StatusActive):
-			reason = "account_" + u.Status
-		case u.LockedUntil.After(now):
-			reason = "locked"
-		}
-		if reason != "" {
-			ev.Outcome, ev.Reason = audit.Denied, reason
-			return audit.Append(ctx, tx, ev)
+		if reason, err = s.admit(ctx, tx, u, true, &ev, now); reason != "" || err != nil {
+			return err
 		}
 		ok, err := s.checkSecondFactor(ctx, tx, &u, method, code, now)
 		if err != nil {

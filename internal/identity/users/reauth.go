@@ -77,18 +77,8 @@ func (s *Service) Reauthenticate(ctx context.Context, password, code string, c C
 			return err
 		}
 		now := s.now()
-		switch {
-		case cur.Status != string(StatusActive):
-			reason = "account_" + cur.Status
-		case cur.LockedUntil.After(now):
-			reason = "locked"
-		case !good || cur.PasswordHash != u.PasswordHash:
-			reason = "bad_password"
-			return s.countFailure(ctx, tx, cur, ev, reason)
-		}
-		if reason != "" {
-			ev.Outcome, ev.Reason = audit.Denied, reason
-			return audit.Append(ctx, tx, ev)
+		if reason, err = s.admit(ctx, tx, cur, good && cur.PasswordHash == u.PasswordHash, &ev, now); reason != "" || err != nil {
+			return err
 		}
 		ok := false
 		if method == "recovery_code" || len(cur.TOTPSecret) > 0 { // a passkey-only user has no TOTP secret
@@ -100,15 +90,8 @@ func (s *Service) Reauthenticate(ctx context.Context, password, code string, c C
 			reason = "bad_code"
 			return s.countFailure(ctx, tx, cur, ev, reason)
 		}
-		cur.FailedLogins, cur.UpdatedAt = 0, now
-		if err := tx.UpdateUser(ctx, cur); err != nil {
-			return err
-		}
-		if err := tx.SetSessionAuthTime(ctx, sessionID, now); err != nil {
-			return err
-		}
-		out = Reauthenticated{AuthTime: now, ValidUntil: now.Add(s.opt.ReauthWindow)}
-		return audit.Append(ctx, tx, ev)
+		out, err = s.reauthenticated(ctx, tx, cur, sessionID, now, ev)
+		return err
 	})
 	if err != nil {
 		return Reauthenticated{}, storeErr(err)
@@ -138,4 +121,18 @@ func (s *Service) requireFreshAuth(ctx context.Context, ev audit.Event) error {
 	default:
 		return s.fail(ctx, ev, audit.Denied, "not_a_user", errNotAUser)
 	}
+}
+
+// reauthenticated completes a successful re-authentication inside its
+// transaction: the failure count is reset, the session's authentication
+// time moves to now, and ev is audited.
+func (s *Service) reauthenticated(ctx context.Context, tx store.Tx, cur store.User, sessionID string, now time.Time, ev audit.Event) (Reauthenticated, error) {
+	cur.FailedLogins, cur.UpdatedAt = 0, now
+	if err := tx.UpdateUser(ctx, cur); err != nil {
+		return Reauthenticated{}, err
+	}
+	if err := tx.SetSessionAuthTime(ctx, sessionID, now); err != nil {
+		return Reauthenticated{}, err
+	}
+	return Reauthenticated{AuthTime: now, ValidUntil: now.Add(s.opt.ReauthWindow)}, audit.Append(ctx, tx, ev)
 }

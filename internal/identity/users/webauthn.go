@@ -553,15 +553,8 @@ func (s *Service) FinishPasskeyLogin(ctx context.Context, secret string, respons
 			return err
 		}
 		now := s.now()
-		switch {
-		case u.Status != string(StatusActive):
-			reason = "account_" + u.Status
-		case u.LockedUntil.After(now):
-			reason = "locked"
-		}
-		if reason != "" {
-			ev.Outcome, ev.Reason = audit.Denied, reason
-			return audit.Append(ctx, tx, ev)
+		if reason, err = s.admit(ctx, tx, u, true, &ev, now); reason != "" || err != nil {
+			return err
 		}
 		if why == "" {
 			if why, err = s.checkAssertion(ctx, tx, rp, u, sd, parsed, perr, ev, now); err != nil {

@@ -107,18 +107,8 @@ func (s *Service) FinishPasskeyReauth(ctx context.Context, password string, resp
 			return err
 		}
 		now := s.now()
-		switch {
-		case cur.Status != string(StatusActive):
-			reason = "account_" + cur.Status
-		case cur.LockedUntil.After(now):
-			reason = "locked"
-		case !good || cur.PasswordHash != u.PasswordHash:
-			reason = "bad_password"
-			return s.countFailure(ctx, tx, cur, ev, reason)
-		}
-		if reason != "" {
-			ev.Outcome, ev.Reason = audit.Denied, reason
-			return audit.Append(ctx, tx, ev)
+		if reason, err = s.admit(ctx, tx, cur, good && cur.PasswordHash == u.PasswordHash, &ev, now); reason != "" || err != nil {
+			return err
 		}
 		if why == "" {
 			if why, err = s.checkAssertion(ctx, tx, rp, cur, sd, parsed, perr, ev, now); err != nil {
@@ -129,15 +119,8 @@ func (s *Service) FinishPasskeyReauth(ctx context.Context, password string, resp
 			reason = why
 			return s.countFailure(ctx, tx, cur, ev, reason)
 		}
-		cur.FailedLogins, cur.UpdatedAt = 0, now
-		if err := tx.UpdateUser(ctx, cur); err != nil {
-			return err
-		}
-		if err := tx.SetSessionAuthTime(ctx, sessionID, now); err != nil {
-			return err
-		}
-		out = Reauthenticated{AuthTime: now, ValidUntil: now.Add(s.opt.ReauthWindow)}
-		return audit.Append(ctx, tx, ev)
+		out, err = s.reauthenticated(ctx, tx, cur, sessionID, now, ev)
+		return err
 	})
 	if err != nil {
 		return Reauthenticated{}, storeErr(err)
