@@ -38,6 +38,31 @@ func FromContext(ctx context.Context) *Engine {
 // ctx (see NewContext). self says whether the resource is the principal's
 // own (for example their own elevation or account).
 func Check(ctx context.Context, a Action, res Resource, self bool) Decision {
+	r := request(ctx, a, res)
+	r.Facts.Self = self
+	return r.decide()
+}
+
+// CheckInTeam is Check with the team relation given: for a collection that
+// some may see whole (inTeam false: no team condition) and others only
+// for their own team (inTeam true), such as security alerts.
+func CheckInTeam(ctx context.Context, a Action, res Resource, inTeam bool) Decision {
+	r := request(ctx, a, res)
+	r.Facts.InTeam = inTeam
+	return r.decide()
+}
+
+// ctxRequest is a request of Check with the engine that will decide it.
+type ctxRequest struct {
+	Request
+	e *Engine
+}
+
+func (r ctxRequest) decide() Decision { return r.e.Decide(r.Request) }
+
+// request builds the question of Check: the principal of ctx and its
+// conditions, every relation fact true.
+func request(ctx context.Context, a Action, res Resource) ctxRequest {
 	p, _ := identity.FromContext(ctx)
 	env, _ := ctx.Value(ctxKey{}).(ctxEnv)
 	e := env.engine
@@ -48,6 +73,6 @@ func Check(ctx context.Context, a Action, res Resource, self bool) Decision {
 	if !env.client.IsValid() && env.engine == nil {
 		f.NetworkOK = true // not a network request (CLI, background job)
 	}
-	f.Assigned, f.Verified, f.InTeam, f.Self = true, true, true, self
-	return e.Decide(Request{Principal: p, Action: a, Resource: res, Facts: f})
+	f.Assigned, f.Verified, f.InTeam = true, true, true
+	return ctxRequest{Request: Request{Principal: p, Action: a, Resource: res, Facts: f}, e: e}
 }

@@ -41,10 +41,23 @@ const maxReason = 500
 
 // List returns a page of alerts matching q, newest first. q.Limit 0 means
 // 100.
+//
+// Who may see all alerts (security admins) sees all; who may see only
+// their team's (supervisors, by the policies' in_team condition) sees the
+// alerts about people of their team.
 func (s *Service) List(ctx context.Context, q store.AlertQuery) ([]store.Alert, error) {
-	ev, err := s.authorize(ctx, authz.AlertList, "alert")
-	if err != nil {
-		return nil, err
+	ev := audit.NewEvent(ctx, string(authz.AlertList), "alert", audit.Success)
+	p, _ := identity.FromContext(ctx)
+	if whole := authz.CheckInTeam(ctx, authz.AlertList, authz.Resource{Kind: "alert"}, false); !whole.Allow {
+		team := p.Attributes["team"]
+		if team == "" {
+			return nil, s.deny(ctx, ev, whole.Reason)
+		}
+		if d := authz.CheckInTeam(ctx, authz.AlertList, authz.Resource{Kind: "alert", Team: team}, true); !d.Allow {
+			return nil, s.deny(ctx, ev, d.Reason)
+		}
+		q.ActorTeam = team
+		ev.Details = map[string]any{"team": team}
 	}
 	if q.Limit == 0 {
 		q.Limit = DefaultPage
@@ -56,12 +69,15 @@ func (s *Service) List(ctx context.Context, q store.AlertQuery) ([]store.Alert, 
 		return nil, s.reject(ctx, ev, apperr.New(apperr.Invalid, "invalid_status", "status: must be open or acknowledged"))
 	}
 	var out []store.Alert
-	err = s.st.Update(ctx, func(tx store.Tx) error {
+	err := s.st.Update(ctx, func(tx store.Tx) error {
 		var err error
 		if out, err = tx.ListAlerts(ctx, q); err != nil {
 			return err
 		}
-		ev.Details = map[string]any{"results": len(out)}
+		if ev.Details == nil {
+			ev.Details = map[string]any{}
+		}
+		ev.Details["results"] = len(out)
 		return audit.Append(ctx, tx, ev)
 	})
 	if err != nil {
@@ -139,6 +155,15 @@ func (s *Service) authorize(ctx context.Context, a authz.Action, resource string
 		return ev, apperr.New(apperr.Forbidden, "forbidden", "not permitted: %s", d.Reason)
 	}
 	return ev, nil
+}
+
+// deny audits the refusal of ev for reason and returns the error.
+func (s *Service) deny(ctx context.Context, ev audit.Event, reason string) error {
+	ev.Outcome, ev.Reason = audit.Denied, reason
+	if err := s.st.Update(ctx, func(tx store.Tx) error { return audit.Append(ctx, tx, ev) }); err != nil {
+		return apperr.Wrap(err, "audit log unavailable")
+	}
+	return apperr.New(apperr.Forbidden, "forbidden", "not permitted: %s", reason)
 }
 
 // Precheck authorizes a on resource before a request is parsed, so that a

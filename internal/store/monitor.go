@@ -36,8 +36,10 @@ type Alert struct {
 // AlertQuery selects alerts, newest first. Empty fields match everything.
 type AlertQuery struct {
 	Status, Rule, Severity, ActorID string
-	BeforeID                        string // page: only ids < BeforeID
-	Limit                           int
+	// ActorTeam, if set, keeps alerts about people of that team only.
+	ActorTeam string
+	BeforeID  string // page: only ids < BeforeID
+	Limit     int
 }
 
 // AlertDelivery is a pending webhook delivery of an alert.

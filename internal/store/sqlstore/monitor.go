@@ -109,6 +109,10 @@ func (t *tx) ListAlerts(ctx context.Context, q store.AlertQuery) ([]store.Alert,
 		where = append(where, "id < ?")
 		args = append(args, q.BeforeID)
 	}
+	if q.ActorTeam != "" {
+		where = append(where, "actor_id IN (SELECT id FROM users WHERE team = ?)")
+		args = append(args, q.ActorTeam)
+	}
 	query := `SELECT ` + alertColumns + ` FROM monitor_alerts`
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
