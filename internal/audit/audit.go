@@ -49,6 +49,7 @@ type Event struct {
 	ActorID   string    `json:"actor_id,omitempty"`
 	ActorKind string    `json:"actor_kind,omitempty"`
 	Roles     []string  `json:"roles,omitempty"`
+	Team      string    `json:"team,omitempty"`     // the actor's team, for a person who has one
 	Resource  string    `json:"resource,omitempty"` // "customer/<id>", "interaction/<id>"
 	Outcome   Outcome   `json:"outcome"`
 	Reason    string    `json:"reason,omitempty"` // machine-readable denial/error reason

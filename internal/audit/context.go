@@ -31,6 +31,7 @@ func NewEvent(ctx context.Context, action, resource string, outcome Outcome) Eve
 	e := Event{Action: action, Resource: resource, Outcome: outcome}
 	if p, ok := identity.FromContext(ctx); ok {
 		e.ActorID, e.ActorKind, e.Roles = p.ID, string(p.Kind), p.Roles
+		e.Team = p.Attributes["team"]
 	}
 	ri := RequestFrom(ctx)
 	e.RequestID, e.Origin = ri.ID, ri.Origin

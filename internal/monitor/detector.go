@@ -55,6 +55,7 @@ type detectorState struct {
 	Honey   map[string]bool         // customers made honey by honey.create
 	Travel  map[string]*travelActor // impossible_travel, by actor (version 2)
 	Calls   *callVolume             `json:",omitempty"` // call_flood's seasonal baseline; nil until the first call
+	Teams   map[string][]int32      `json:",omitempty"` // bulk_access team baselines: latest actor-hours by team
 	LastGC  int64
 	LastSeq int64
 }

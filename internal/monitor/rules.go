@@ -156,6 +156,7 @@ func (d *Detector) offHours(out []Finding, ev *Event, now int64) []Finding {
 
 // bulkActor is one actor's reading history for bulk_access.
 type bulkActor struct {
+	Team    string           `json:",omitempty"` // the actor's team (latest event), for the team baseline
 	Hour    int64            // current clock hour (µs / 1h)
 	Seen    map[string]int64 // customers read in Hour → audit index of the first read
 	History []int32          // distinct customers of past active hours, oldest first
@@ -193,9 +194,11 @@ func (d *Detector) bulkAccess(out []Finding, ev *Event, now int64) []Finding {
 			if len(a.History) > o.HistoryHours {
 				a.History = append(a.History[:0], a.History[len(a.History)-o.HistoryHours:]...)
 			}
+			d.teamSample(a.Team, int32(len(a.Seen)))
 		}
 		a.Hour, a.Seen = hour, map[string]int64{}
 	}
+	a.Team = ev.Team
 	added := false
 	ev.customers(func(id string) {
 		if _, ok := a.Seen[id]; !ok {
@@ -218,7 +221,7 @@ func (d *Detector) bulkAccess(out []Finding, ev *Event, now int64) []Finding {
 		}
 	}
 	n := len(a.Recent)
-	if n <= o.Cap || !a.aboveBaseline(n, o) {
+	if n <= o.Cap || !aboveBaseline(a.History, n, o) || !aboveBaseline(d.teamHistory(a.Team), n, o) {
 		return out
 	}
 	ev2 := make([]int64, 0, n)
@@ -231,21 +234,48 @@ func (d *Detector) bulkAccess(out []Finding, ev *Event, now int64) []Finding {
 }
 
 // aboveBaseline reports whether n is more than ZScore deviations above the
-// mean of the actor's history. The deviation is at least the square root
-// of the mean (Poisson noise), so that a very regular actor is not flagged
-// for a small excess. A short history does not constrain.
-func (a *bulkActor) aboveBaseline(n int, o BulkOptions) bool {
-	if len(a.History) < max(o.MinHistoryHours, 1) {
+// mean of history (the actor's own active hours, or their team's actor-
+// hours). The deviation is at least the square root of the mean (Poisson
+// noise), so that a very regular actor is not flagged for a small excess.
+// A short history does not constrain.
+func aboveBaseline(history []int32, n int, o BulkOptions) bool {
+	if len(history) < max(o.MinHistoryHours, 1) {
 		return true
 	}
 	var sum, sumSq float64
-	for _, c := range a.History {
+	for _, c := range history {
 		sum += float64(c)
 		sumSq += float64(c) * float64(c)
 	}
-	k := float64(len(a.History))
+	k := float64(len(history))
 	mean := sum / k
 	std := math.Sqrt(max(sumSq/k-mean*mean, 0))
 	std = max(std, math.Sqrt(mean), 1)
 	return (float64(n)-mean)/std > o.ZScore
+}
+
+// teamSamples bounds a team baseline: the latest actor-hours of the team.
+const teamSamples = 2000
+
+// teamSample adds one closed actor-hour of team to its baseline.
+func (d *Detector) teamSample(team string, n int32) {
+	if team == "" {
+		return
+	}
+	if d.st.Teams == nil {
+		d.st.Teams = map[string][]int32{}
+	}
+	h := append(d.st.Teams[team], n)
+	if len(h) > teamSamples {
+		h = append(h[:0], h[len(h)-teamSamples:]...)
+	}
+	d.st.Teams[team] = h
+}
+
+// teamHistory returns the baseline of team (nil for none).
+func (d *Detector) teamHistory(team string) []int32 {
+	if team == "" {
+		return nil
+	}
+	return d.st.Teams[team]
 }
