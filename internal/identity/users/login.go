@@ -186,67 +186,7 @@ func (s *Service) countFailure(ctx context.Context, tx store.Tx, u store.User, e
 // account's lockout; reaching it also ends the half session. Failures are
 // ErrInvalidCredentials (or ErrNoSession for a missing half session).
 func (s *Service) CompleteMFA(ctx context.Context, secret, code string, c Client) (Issued, error) {
-	ev := audit.NewEvent(ctx, "login.mfa", "user", audit.Success)
-	if s.throttle.blocked(c.Addr, s.now()) {
-		return Issued{}, s.fail(ctx, ev, audit.Denied, "throttled", ErrThrottled)
-	}
-	half, err := s.session(ctx, secret, stagePassword, c)
-	if err != nil {
-		return Issued{}, err
-	}
-	ev.Resource, ev.ActorID, ev.ActorKind = "user/"+half.UserID, half.UserID, string(identity.KindHuman)
-	method := "totp"
-	if len(code) != 6 {
-		method = "recovery_code"
-	}
-	ev.Details = map[string]any{"method": method}
-	var issued Issued
-	reason := ""
-	err = s.st.Update(ctx, func(tx store.Tx) error {
-		u, err := tx.GetUser(ctx, half.UserID)
-		if err != nil {
-			return err
-		}
-		now := s.now()
-		if reason, err = s.admit(ctx, tx, u, true, &ev, now); reason != "" || err != nil {
-			return err
-		}
-		ok, err := s.checkSecondFactor(ctx, tx, &u, method, code, now)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			reason = "bad_code"
-			return s.countFailure(ctx, tx, u, ev, reason)
-		}
-		if err := tx.RevokeSession(ctx, half.ID, now); err != nil {
-			return err
-		}
-		u.FailedLogins, u.LastLoginAt, u.UpdatedAt = 0, now, now
-		if err := tx.UpdateUser(ctx, u); err != nil {
-			return err
-		}
-		if issued, err = s.newSession(ctx, tx, u.ID, stageFull, c, s.opt.SessionLifetime); err != nil {
-			return err
-		}
-		ev.Details["session"] = issued.ID
-		if method == "recovery_code" {
-			left, err := tx.UnusedRecoveryCodes(ctx, u.ID)
-			if err != nil {
-				return err
-			}
-			ev.Details["recovery_codes_left"] = left
-		}
-		return audit.Append(ctx, tx, ev)
-	})
-	if err != nil {
-		return Issued{}, storeErr(err)
-	}
-	if reason != "" {
-		s.throttle.fail(c.Addr, s.now())
-		return Issued{}, ErrInvalidCredentials
-	}
-	return issued, nil
+	return s.completeSignIn(ctx, "login.mfa", secret, c, codeFactor(s, code))
 }
 
 // checkSecondFactor verifies code for u and consumes it: a TOTP step is

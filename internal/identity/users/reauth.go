@@ -2,7 +2,6 @@ package users
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/confide-cc/confide/internal/apperr"
@@ -42,65 +41,7 @@ type Reauthenticated struct {
 // are ErrInvalidCredentials and count towards the account's lockout and
 // the client address's throttle, like sign-in failures.
 func (s *Service) Reauthenticate(ctx context.Context, password, code string, c Client) (Reauthenticated, error) {
-	ev := audit.NewEvent(ctx, "session.reauth", "session", audit.Success)
-	p, err := s.self(ctx, ev)
-	if err != nil {
-		return Reauthenticated{}, err
-	}
-	sessionID := p.Attributes["session"]
-	ev.Resource = "session/" + sessionID
-	if s.throttle.blocked(c.Addr, s.now()) {
-		return Reauthenticated{}, s.fail(ctx, ev, audit.Denied, "throttled", ErrThrottled)
-	}
-	method := "totp"
-	if len(code) != 6 {
-		method = "recovery_code"
-	}
-	ev.Details = map[string]any{"method": method}
-	var u store.User
-	if err := s.st.View(ctx, func(tx store.Tx) error {
-		var err error
-		u, err = tx.GetUser(ctx, p.ID)
-		return err
-	}); err != nil {
-		return Reauthenticated{}, storeErr(err)
-	}
-	good, _, err := s.verify(ctx, u.PasswordHash, password)
-	if err != nil && !errors.Is(err, errBadHash) {
-		return Reauthenticated{}, storeErr(err)
-	}
-	var out Reauthenticated
-	reason := ""
-	err = s.st.Update(ctx, func(tx store.Tx) error {
-		cur, err := tx.GetUser(ctx, p.ID)
-		if err != nil {
-			return err
-		}
-		now := s.now()
-		if reason, err = s.admit(ctx, tx, cur, good && cur.PasswordHash == u.PasswordHash, &ev, now); reason != "" || err != nil {
-			return err
-		}
-		ok := false
-		if method == "recovery_code" || len(cur.TOTPSecret) > 0 { // a passkey-only user has no TOTP secret
-			if ok, err = s.checkSecondFactor(ctx, tx, &cur, method, code, now); err != nil {
-				return err
-			}
-		}
-		if !ok {
-			reason = "bad_code"
-			return s.countFailure(ctx, tx, cur, ev, reason)
-		}
-		out, err = s.reauthenticated(ctx, tx, cur, sessionID, now, ev)
-		return err
-	})
-	if err != nil {
-		return Reauthenticated{}, storeErr(err)
-	}
-	if reason != "" {
-		s.throttle.fail(c.Addr, s.now())
-		return Reauthenticated{}, ErrInvalidCredentials
-	}
-	return out, nil
+	return s.reauthWith(ctx, password, c, codeFactor(s, code))
 }
 
 // requireFreshAuth refuses (and audits as ev) a sensitive action to a

@@ -489,33 +489,7 @@ func (s *Service) BeginPasskeyLogin(ctx context.Context, secret string, c Client
 	if err != nil {
 		return nil, err
 	}
-	var out json.RawMessage
-	err = s.st.Update(ctx, func(tx store.Tx) error {
-		u, err := tx.GetUser(ctx, half.UserID)
-		if err != nil {
-			return err
-		}
-		pu, _, err := s.passkeyUserOf(ctx, tx, u, false)
-		if err != nil {
-			return err
-		}
-		if len(pu.creds) == 0 {
-			return ErrNoPasskey
-		}
-		assertion, sd, err := rp.BeginLogin(pu)
-		if err != nil {
-			return apperr.Wrap(err, "passkey sign-in options")
-		}
-		if err := s.putChallenge(ctx, tx, half.ID, ceremonyLogin, sd); err != nil {
-			return err
-		}
-		out, err = json.Marshal(assertion)
-		return err
-	})
-	if err != nil {
-		return nil, storeErr(err)
-	}
-	return out, nil
+	return s.beginAssertion(ctx, rp, half.UserID, half.ID, ceremonyLogin)
 }
 
 // FinishPasskeyLogin checks a passkey assertion (the JSON of the
@@ -530,62 +504,7 @@ func (s *Service) FinishPasskeyLogin(ctx context.Context, secret string, respons
 	if err != nil {
 		return Issued{}, err
 	}
-	ev := audit.NewEvent(ctx, "login.webauthn", "user", audit.Success)
-	if s.throttle.blocked(c.Addr, s.now()) {
-		return Issued{}, s.fail(ctx, ev, audit.Denied, "throttled", ErrThrottled)
-	}
-	half, err := s.session(ctx, secret, stagePassword, c)
-	if err != nil {
-		return Issued{}, err
-	}
-	ev.Resource, ev.ActorID, ev.ActorKind = "user/"+half.UserID, half.UserID, string(identity.KindHuman)
-	ev.Details = map[string]any{"method": "webauthn"}
-	parsed, perr := protocol.ParseCredentialRequestResponseBytes(response)
-	var issued Issued
-	reason := ""
-	err = s.st.Update(ctx, func(tx store.Tx) error {
-		sd, why, err := s.takeChallenge(ctx, tx, half.ID, ceremonyLogin)
-		if err != nil {
-			return err
-		}
-		u, err := tx.GetUser(ctx, half.UserID)
-		if err != nil {
-			return err
-		}
-		now := s.now()
-		if reason, err = s.admit(ctx, tx, u, true, &ev, now); reason != "" || err != nil {
-			return err
-		}
-		if why == "" {
-			if why, err = s.checkAssertion(ctx, tx, rp, u, sd, parsed, perr, ev, now); err != nil {
-				return err
-			}
-		}
-		if why != "" {
-			reason = why
-			return s.countFailure(ctx, tx, u, ev, reason)
-		}
-		if err := tx.RevokeSession(ctx, half.ID, now); err != nil {
-			return err
-		}
-		u.FailedLogins, u.LastLoginAt, u.UpdatedAt = 0, now, now
-		if err := tx.UpdateUser(ctx, u); err != nil {
-			return err
-		}
-		if issued, err = s.newSession(ctx, tx, u.ID, stageFull, c, s.opt.SessionLifetime); err != nil {
-			return err
-		}
-		ev.Details["session"] = issued.ID
-		return audit.Append(ctx, tx, ev)
-	})
-	if err != nil {
-		return Issued{}, storeErr(err)
-	}
-	if reason != "" {
-		s.throttle.fail(c.Addr, s.now())
-		return Issued{}, ErrInvalidCredentials
-	}
-	return issued, nil
+	return s.completeSignIn(ctx, "login.webauthn", secret, c, s.passkeyFactor(rp, ceremonyLogin, response))
 }
 
 // checkAssertion verifies a parsed assertion (or its parse error perr)
