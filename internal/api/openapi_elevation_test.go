@@ -1,11 +1,8 @@
 package api_test
 
 import (
-	"net/http"
 	"strings"
 	"time"
-
-	"github.com/pquerna/otp/totp"
 
 	"github.com/confide-cc/confide/internal/identity"
 )
@@ -17,24 +14,8 @@ import (
 func (s *server) exerciseElevation() {
 	t := s.t
 	const secAdmin, agentRole = identity.RoleSecurityAdmin, identity.RoleAgent
-	cookieOf := func(r reply) string {
-		t.Helper()
-		for _, c := range (&http.Response{Header: r.Header}).Cookies() {
-			if c.Name == "confide_session" && c.Value != "" {
-				return c.Name + "=" + c.Value
-			}
-		}
-		t.Fatalf("no session cookie in %v", r.Header)
-		return ""
-	}
-	code := func(secret string, steps int) string {
-		t.Helper()
-		c, err := totp.GenerateCode(secret, time.Now().Add(time.Duration(steps)*30*time.Second))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
+	cookieOf := func(r reply) string { return sessionCookie(t, r) }
+	code := func(secret string, steps int) string { return totpCode(t, secret, steps) }
 	type person struct {
 		id, email, cookie string
 		recovery          []string

@@ -3,6 +3,7 @@ package api_test
 import (
 	"net/http"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/pquerna/otp/totp"
@@ -18,25 +19,8 @@ func (s *server) exerciseIdentity() {
 		secAdmin = identity.RoleSecurityAdmin
 		agent    = identity.RoleAgent
 	)
-	// cookieOf returns the session cookie set by r, as a Cookie header.
-	cookieOf := func(r reply) string {
-		t.Helper()
-		for _, c := range (&http.Response{Header: r.Header}).Cookies() {
-			if c.Name == "confide_session" && c.Value != "" {
-				return c.Name + "=" + c.Value
-			}
-		}
-		t.Fatalf("no session cookie in %v", r.Header)
-		return ""
-	}
-	code := func(secret string, steps int) string {
-		t.Helper()
-		c, err := totp.GenerateCode(secret, time.Now().Add(time.Duration(steps)*30*time.Second))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
+	cookieOf := func(r reply) string { return sessionCookie(t, r) }
+	code := func(secret string, steps int) string { return totpCode(t, secret, steps) }
 
 	// Users.
 	newUser := map[string]any{"email": "ada.agent@example.com", "name": "Ada Agent", "roles": []string{"agent"}, "team": "billing"}
@@ -106,4 +90,27 @@ func (s *server) exerciseIdentity() {
 	s.do(204, secAdmin, "DELETE", "/api/v1/auth/sessions/"+who.SessionID, nil)
 	s.do(204, "", "POST", "/api/v1/auth/logout", nil, "Cookie", full)
 	s.do(403, agent, "POST", "/api/v1/auth/logout", nil)
+}
+
+// sessionCookie returns the session cookie set by r, as a Cookie header.
+func sessionCookie(t *testing.T, r reply) string {
+	t.Helper()
+	for _, c := range (&http.Response{Header: r.Header}).Cookies() {
+		if c.Name == "confide_session" && c.Value != "" {
+			return c.Name + "=" + c.Value
+		}
+	}
+	t.Fatalf("no session cookie in %v", r.Header)
+	return ""
+}
+
+// totpCode is the TOTP code of secret the given number of 30-second steps
+// from now.
+func totpCode(t *testing.T, secret string, steps int) string {
+	t.Helper()
+	c, err := totp.GenerateCode(secret, time.Now().Add(time.Duration(steps)*30*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"encoding/json"
-	"net/http"
 
 	"github.com/confide-cc/confide/internal/identity"
 	"github.com/confide-cc/confide/internal/identity/users/passkeytest"
@@ -16,16 +15,7 @@ func (s *server) exercisePasskeys() {
 		secAdmin = identity.RoleSecurityAdmin
 		agent    = identity.RoleAgent
 	)
-	cookieOf := func(r reply) string {
-		t.Helper()
-		for _, c := range (&http.Response{Header: r.Header}).Cookies() {
-			if c.Name == "confide_session" && c.Value != "" {
-				return c.Name + "=" + c.Value
-			}
-		}
-		t.Fatalf("no session cookie in %v", r.Header)
-		return ""
-	}
+	cookieOf := func(r reply) string { return sessionCookie(t, r) }
 	auth := passkeytest.New(s.app.Config.WebAuthnRPID(), s.app.Config.WebAuthnOrigins()[0])
 	var created struct {
 		Link struct{ Token string } `json:"enrollment_link"`
