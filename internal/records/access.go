@@ -23,22 +23,9 @@ import (
 // interaction-scoped: for them the relation facts hold (assigned, verified,
 // in team, and an interaction is their own and live).
 func (s *Service) accessRequest(ctx context.Context, a authz.Action, resource string) (authz.Request, error) {
-	p, _ := identity.FromContext(ctx)
-	client, _ := netip.ParseAddr(audit.RequestFrom(ctx).Origin)
 	kind, id, _ := strings.Cut(resource, "/")
-	req := authz.Request{Principal: p, Action: a, Resource: authz.Resource{Kind: kind, ID: id},
-		Facts: s.engine.Options().PrincipalFacts(p, s.opt.Now(), client)}
-	f := &req.Facts
-	if p.Kind != identity.KindHuman {
-		f.Assigned, f.Verified, f.InTeam = true, true, true
-		if kind == "interaction" && id != "" {
-			// Not interaction-scoped: the interaction is theirs to act on
-			// (the operation itself checks that it is live).
-			f.Self, req.Resource.Live = true, true
-		}
-		return req, nil
-	}
-	if id == "" || !validID(id) || (kind != "customer" && kind != "interaction") {
+	req, scoped := s.baseRequest(ctx, a, kind, id)
+	if !scoped || id == "" || !validID(id) || (kind != "customer" && kind != "interaction") {
 		return req, nil
 	}
 	err := s.st.View(ctx, func(tx store.Tx) error { return s.relate(ctx, tx, &req) })
@@ -46,6 +33,28 @@ func (s *Service) accessRequest(ctx context.Context, a authz.Action, resource st
 		return req, mapStoreErr(err)
 	}
 	return req, nil
+}
+
+// baseRequest is the question for a on kind/id before the relation facts:
+// the principal of ctx and their own conditions. For service accounts and
+// Confide itself, which are not interaction-scoped, the relation facts
+// hold and scoped is false; for a person, relate fills them in.
+func (s *Service) baseRequest(ctx context.Context, a authz.Action, kind, id string) (req authz.Request, scoped bool) {
+	p, _ := identity.FromContext(ctx)
+	client, _ := netip.ParseAddr(audit.RequestFrom(ctx).Origin)
+	req = authz.Request{Principal: p, Action: a, Resource: authz.Resource{Kind: kind, ID: id},
+		Facts: s.engine.Options().PrincipalFacts(p, s.opt.Now(), client)}
+	if p.Kind == identity.KindHuman {
+		return req, true
+	}
+	f := &req.Facts
+	f.Assigned, f.Verified, f.InTeam = true, true, true
+	if kind == "interaction" && id != "" {
+		// Not interaction-scoped: the interaction is theirs to act on
+		// (the operation itself checks that it is live).
+		f.Self, req.Resource.Live = true, true
+	}
+	return req, false
 }
 
 // relate fills in the relation facts of req (a person acting on
@@ -91,14 +100,11 @@ func (s *Service) relate(ctx context.Context, tx store.Tx, req *authz.Request) e
 // mayRead reports whether the principal of ctx may read customer id's
 // masked profile, using tx for the relation facts.
 func (s *Service) mayRead(ctx context.Context, tx store.Tx, id string) (bool, error) {
-	p, _ := identity.FromContext(ctx)
-	client, _ := netip.ParseAddr(audit.RequestFrom(ctx).Origin)
-	req := authz.Request{Principal: p, Action: authz.CustomerRead, Resource: authz.Resource{Kind: "customer", ID: id},
-		Facts: s.engine.Options().PrincipalFacts(p, s.opt.Now(), client)}
-	if p.Kind != identity.KindHuman {
-		req.Facts.Assigned, req.Facts.Verified, req.Facts.InTeam = true, true, true
-	} else if err := s.relate(ctx, tx, &req); err != nil {
-		return false, err
+	req, scoped := s.baseRequest(ctx, authz.CustomerRead, "customer", id)
+	if scoped {
+		if err := s.relate(ctx, tx, &req); err != nil {
+			return false, err
+		}
 	}
 	return s.engine.Decide(req).Allow, nil
 }
