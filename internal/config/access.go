@@ -29,15 +29,25 @@ func (a AccessConfig) RevealLimit() (n int, window time.Duration, err error) {
 	case "off":
 		return -1, time.Hour, nil
 	}
-	num, dur, ok := strings.Cut(s, "/")
-	n, err = strconv.Atoi(num)
-	if ok {
-		window, err2 := time.ParseDuration(dur)
-		if err == nil && err2 == nil && n > 0 && window > 0 {
-			return n, window, nil
-		}
+	if n, window, ok := parseRate(s); ok {
+		return n, window, nil
 	}
 	return 0, 0, fmt.Errorf("want N/DURATION such as 30/1h, or off")
+}
+
+// parseRate reads a rate "N/DURATION" (N > 0, DURATION > 0), such as
+// 30/1h.
+func parseRate(s string) (n int, window time.Duration, ok bool) {
+	num, dur, found := strings.Cut(s, "/")
+	n, err := strconv.Atoi(num)
+	if !found || err != nil || n <= 0 {
+		return 0, 0, false
+	}
+	window, err = time.ParseDuration(dur)
+	if err != nil || window <= 0 {
+		return 0, 0, false
+	}
+	return n, window, true
 }
 
 // AuthzOptions returns the conditions as authz options.

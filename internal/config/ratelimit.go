@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"net/netip"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -29,13 +28,8 @@ func (r RateLimitConfig) PerSecond() (float64, error) {
 	case "off":
 		return 0, nil
 	}
-	num, dur, ok := strings.Cut(s, "/")
-	n, err := strconv.Atoi(num)
-	if ok {
-		d, err2 := time.ParseDuration(dur)
-		if err == nil && err2 == nil && n > 0 && d > 0 && d <= time.Hour {
-			return float64(n) / d.Seconds(), nil
-		}
+	if n, d, ok := parseRate(s); ok && d <= time.Hour {
+		return float64(n) / d.Seconds(), nil
 	}
 	return 0, fmt.Errorf("want N/DURATION such as 1000/1s (DURATION at most 1h), or off")
 }
