@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/confide-cc/confide/internal/apperr"
 	"github.com/confide-cc/confide/internal/audit"
@@ -244,14 +245,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, secret, code string, c Client
 			ev.Outcome, ev.Reason = audit.Invalid, "bad_code"
 			return audit.Append(ctx, tx, ev)
 		}
-		u.Status, u.EnrolledAt, u.UpdatedAt = string(StatusActive), now, now
-		if err := tx.UpdateUser(ctx, u); err != nil {
-			return err
-		}
-		if err := tx.ReplaceRecoveryCodes(ctx, u.ID, hashes); err != nil {
-			return err
-		}
-		if err := tx.RevokeSession(ctx, ss.ID, now); err != nil {
+		if err := activate(ctx, tx, u, ss.ID, hashes, now); err != nil {
 			return err
 		}
 		methods := []string{"totp"}
@@ -272,4 +266,18 @@ func (s *Service) ConfirmTOTP(ctx context.Context, secret, code string, c Client
 		return nil, apperr.New(apperr.Invalid, "bad_code", "the code is not valid; check the time on your device and try the next code")
 	}
 	return codes, nil
+}
+
+// activate completes an enrollment inside its transaction: u becomes
+// active with the recovery codes hashes, and the enrollment session
+// sessionID ends.
+func activate(ctx context.Context, tx store.Tx, u store.User, sessionID string, hashes [][]byte, now time.Time) error {
+	u.Status, u.EnrolledAt, u.UpdatedAt = string(StatusActive), now, now
+	if err := tx.UpdateUser(ctx, u); err != nil {
+		return err
+	}
+	if err := tx.ReplaceRecoveryCodes(ctx, u.ID, hashes); err != nil {
+		return err
+	}
+	return tx.RevokeSession(ctx, sessionID, now)
 }

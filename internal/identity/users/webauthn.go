@@ -447,16 +447,8 @@ func (s *Service) CompleteEnrollment(ctx context.Context, secret string, c Clien
 			ev.Outcome, ev.Reason = audit.Invalid, "no_second_factor"
 			return audit.Append(ctx, tx, ev)
 		}
-		now := s.now()
-		u.Status, u.EnrolledAt, u.UpdatedAt = string(StatusActive), now, now
-		u.TOTPSecret, u.TOTPLastStep = nil, 0
-		if err := tx.UpdateUser(ctx, u); err != nil {
-			return err
-		}
-		if err := tx.ReplaceRecoveryCodes(ctx, u.ID, hashes); err != nil {
-			return err
-		}
-		if err := tx.RevokeSession(ctx, ss.ID, now); err != nil {
+		u.TOTPSecret, u.TOTPLastStep = nil, 0 // the unconfirmed authenticator app
+		if err := activate(ctx, tx, u, ss.ID, hashes, s.now()); err != nil {
 			return err
 		}
 		ev.Details = map[string]any{"methods": []string{"webauthn"}, "passkeys": n, "recovery_codes": len(codes),
