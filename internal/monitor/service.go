@@ -147,12 +147,7 @@ func (s *Service) CreateHoney(ctx context.Context) (string, error) {
 func (s *Service) authorize(ctx context.Context, a authz.Action, resource string) (audit.Event, error) {
 	ev := audit.NewEvent(ctx, string(a), resource, audit.Success)
 	if d := authz.Check(ctx, a, authz.Resource{Kind: "alert"}, false); !d.Allow {
-		deny := ev
-		deny.Outcome, deny.Reason = audit.Denied, d.Reason
-		if err := s.st.Update(ctx, func(tx store.Tx) error { return audit.Append(ctx, tx, deny) }); err != nil {
-			return ev, apperr.Wrap(err, "audit log unavailable")
-		}
-		return ev, apperr.New(apperr.Forbidden, "forbidden", "not permitted: %s", d.Reason)
+		return ev, s.deny(ctx, ev, d.Reason)
 	}
 	return ev, nil
 }
