@@ -36,10 +36,13 @@ func accessOptions(cfg config.Config, log *slog.Logger, o records.Options) (reco
 
 // withAuthz makes the node's policy engine and the client's address
 // available to authorization outside the records service (users, tokens,
-// alerts, sessions: authz.Check).
+// alerts, sessions: authz.Check), and lets the records service read a
+// resource's relation facts once per request (a handler's precheck and
+// its operation ask the same question).
 func (a *App) withAuthz(next http.Handler) http.Handler {
 	e := a.Records.Engine()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(authz.NewContext(r.Context(), e, httpx.ClientAddr(r))))
+		ctx := records.WithRequestMemo(authz.NewContext(r.Context(), e, httpx.ClientAddr(r)))
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/netip"
 	"strings"
+	"sync"
 
 	"github.com/confide-cc/confide/internal/apperr"
 	"github.com/confide-cc/confide/internal/audit"
@@ -28,11 +29,53 @@ func (s *Service) accessRequest(ctx context.Context, a authz.Action, resource st
 	if !scoped || id == "" || !validID(id) || (kind != "customer" && kind != "interaction") {
 		return req, nil
 	}
+	memo, _ := ctx.Value(relationsKey{}).(*relations)
+	if r, ok := memo.get(resource); ok {
+		copyRelation(&req, r)
+		return req, nil
+	}
 	err := s.st.View(ctx, func(tx store.Tx) error { return s.relate(ctx, tx, &req) })
 	if err != nil {
 		return req, mapStoreErr(err)
 	}
+	memo.put(resource, req)
 	return req, nil
+}
+
+// relations remembers, for one request, the relation facts read for each
+// resource, so that the precheck of a handler and the operation it then
+// calls read them once. Only relate's facts are reused; the principal's
+// own conditions are computed each time.
+type relations struct {
+	mu sync.Mutex
+	m  map[string]authz.Request
+}
+
+type relationsKey struct{}
+
+// WithRequestMemo returns a context for one request in which the relation
+// facts of authorization are read once per resource.
+func WithRequestMemo(ctx context.Context) context.Context {
+	return context.WithValue(ctx, relationsKey{}, &relations{m: map[string]authz.Request{}})
+}
+
+func (r *relations) get(resource string) (authz.Request, bool) {
+	if r == nil {
+		return authz.Request{}, false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	req, ok := r.m[resource]
+	return req, ok
+}
+
+func (r *relations) put(resource string, req authz.Request) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	r.m[resource] = req
+	r.mu.Unlock()
 }
 
 // baseRequest is the question for a on kind/id before the relation facts:
@@ -58,7 +101,8 @@ func (s *Service) baseRequest(ctx context.Context, a authz.Action, kind, id stri
 }
 
 // relate fills in the relation facts of req (a person acting on
-// "customer/ID" or "interaction/ID") from tx.
+// "customer/ID" or "interaction/ID") from tx. copyRelation copies what it
+// sets.
 func (s *Service) relate(ctx context.Context, tx store.Tx, req *authz.Request) error {
 	p, f := req.Principal, &req.Facts
 	kind, id := req.Resource.Kind, req.Resource.ID
@@ -95,6 +139,14 @@ func (s *Service) relate(ctx context.Context, tx store.Tx, req *authz.Request) e
 		f.BreakGlass = false
 	}
 	return nil
+}
+
+// copyRelation sets in req what relate set in from (the same principal and
+// resource): keep in step with relate.
+func copyRelation(req *authz.Request, from authz.Request) {
+	req.Resource = from.Resource
+	f, r := &req.Facts, from.Facts
+	f.Assigned, f.Verified, f.InTeam, f.Self, f.BreakGlass = r.Assigned, r.Verified, r.InTeam, r.Self, r.BreakGlass
 }
 
 // mayRead reports whether the principal of ctx may read customer id's
