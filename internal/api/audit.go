@@ -194,10 +194,14 @@ func (a *API) auditEvents(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// auditErr maps the audit log's argument errors to 400.
+// auditErr maps the audit log's argument errors to 400, and entries that
+// retention moved out of the database to 410.
 func auditErr(err error) error {
-	if errors.Is(err, audit.ErrOutOfRange) {
+	switch {
+	case errors.Is(err, audit.ErrOutOfRange):
 		return apperr.New(apperr.Invalid, "out_of_range", "index or tree size out of range of the checkpointed tree")
+	case errors.Is(err, audit.ErrArchived):
+		return apperr.New(apperr.Gone, "archived", "these entries are archived or expired under the audit retention policy; confide audit export includes the archived ones").WithCause(err)
 	}
 	return err
 }

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/confide-cc/confide/internal/api"
 	"github.com/confide-cc/confide/internal/app"
+	"github.com/confide-cc/confide/internal/audit"
 	"github.com/confide-cc/confide/internal/authz"
 	"github.com/confide-cc/confide/internal/config"
 	"github.com/confide-cc/confide/internal/content"
@@ -813,12 +815,32 @@ func TestOpenAPIAgainstServer(t *testing.T) {
 	s.exerciseElevation()
 	s.exercisePasskeys()
 	s.exerciseVerification()
+	s.exerciseAuditRetention()
 
 	for route, op := range operations(s.doc) {
 		if !s.seen[op.OperationID] {
 			t.Errorf("%s (%s) is never exercised; add it to this test", route, op.OperationID)
 		}
 	}
+}
+
+// exerciseAuditRetention archives the log so far, as the server would
+// after the hot period: archived entries are 410, their proofs still
+// served.
+func (s *server) exerciseAuditRetention() {
+	t := s.t
+	ctx := t.Context()
+	_, size, err := s.app.Audit.Integrate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := audit.Retention{Hot: s.app.Config.AuditHotPeriod, Keep: s.app.Config.AuditRetention}
+	res, err := s.app.Audit.ApplyRetention(ctx, p, time.Now().Add(p.Hot+time.Hour))
+	if err != nil || len(res.Archived) == 0 || res.Expired.End != 0 {
+		t.Fatalf("ApplyRetention after the hot period: %+v, %v; want records archived, none expired", res, err)
+	}
+	s.do(410, identity.RoleAuditor, "GET", "/api/v1/audit/entries?start=0&end=2", nil)
+	s.do(200, identity.RoleAuditor, "GET", fmt.Sprintf("/api/v1/audit/proof/inclusion?index=3&size=%d", size), nil)
 }
 
 // TestOpenAPIStrictBodiesAgainstServer sends every described JSON request

@@ -153,7 +153,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	if err := a.openMonitor(cfg, log); err != nil {
 		return nil, err
 	}
-	if a.Audit, err = openAuditLog(ctx, a.Store, v, cfg, log); err != nil {
+	if a.Audit, err = openAuditLog(ctx, a.Store, v, a.Blobs, cfg, log); err != nil {
 		return nil, err
 	}
 	a.Metrics.Register(auditCollector{a.Audit})
@@ -165,8 +165,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 }
 
 // openAuditLog opens the audit log of st, signing checkpoints with the
-// installation's checkpoint key (created on first use).
-func openAuditLog(ctx context.Context, st store.Store, v *vault.Vault, cfg config.Config, log *slog.Logger) (*audit.Log, error) {
+// installation's checkpoint key (created on first use) and archiving old
+// records to blobs.
+func openAuditLog(ctx context.Context, st store.Store, v *vault.Vault, blobs blob.Store, cfg config.Config, log *slog.Logger) (*audit.Log, error) {
 	origin, err := audit.Origin(ctx, st)
 	if err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
@@ -175,7 +176,16 @@ func openAuditLog(ctx context.Context, st store.Store, v *vault.Vault, cfg confi
 	if err != nil {
 		return nil, fmt.Errorf("audit checkpoint key: %w", err)
 	}
-	opts := audit.Options{Logger: log, WitnessDir: cfg.AuditWitnessDir}
+	opts := audit.Options{
+		Logger:     log,
+		WitnessDir: cfg.AuditWitnessDir,
+		Archive:    &audit.Archive{Blobs: blobs, Vault: v},
+		Retention:  audit.Retention{Hot: cfg.AuditHotPeriod, Keep: cfg.AuditRetention},
+	}
+	if cfg.ShortAuditRetention() {
+		log.Warn("audit retention is below PCI DSS 10.5.1 (12 months kept, 3 months in the database): allow_short_audit_retention is set",
+			"audit_retention", cfg.AuditRetention, "audit_hot_period", cfg.AuditHotPeriod)
+	}
 	if cfg.AuditWitnessURL != "" {
 		b, err := s3.New(ctx, cfg.AuditWitnessURL)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 
 	"github.com/confide-cc/confide/internal/config"
 	"github.com/confide-cc/confide/internal/monitor"
@@ -23,6 +24,7 @@ func (a *App) openMonitor(cfg config.Config, log *slog.Logger) error {
 		if rules, err = monitor.ParseConfig(data); err != nil {
 			return fmt.Errorf("monitor_rules_file %s: %w", cfg.Monitor.RulesFile, err)
 		}
+		rules.ResolvePaths(filepath.Dir(cfg.Monitor.RulesFile))
 	}
 	rules.Honey.Customers = append(rules.Honey.Customers, cfg.Monitor.HoneyIDs()...)
 	opt := monitor.EngineOptions{

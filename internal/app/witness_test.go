@@ -55,6 +55,9 @@ func TestWitnessInObjectStore(t *testing.T) {
 	if o, er, code := run("audit", "verify", out, "--witness", witness); code != 0 || !strings.Contains(o, "witness OK: 1 witnessed checkpoints agree") {
 		t.Fatalf("verify against the S3 witness: %d %s %s", code, o, er)
 	}
+	if o, er, code := run("audit", "verify", "--data", e.dataDir, "--audit-witness-url", witness); code != 0 || !strings.Contains(o, "witness s3:") || !strings.Contains(o, " OK: ") {
+		t.Fatalf("verify the database against the S3 witness: %d %s %s", code, o, er)
+	}
 	// Another installation's history in the witness: the export disagrees.
 	other := newEnv(t, "--audit-witness-url", witness)
 	other.createCustomer(sampleCustomer())
@@ -62,7 +65,12 @@ func TestWitnessInObjectStore(t *testing.T) {
 	if _, _, err := other.app.Audit.Integrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if o, er, code := run("audit", "verify", out, "--witness", witness); code == 0 || !strings.Contains(er, "witness") {
+	// The other log's checkpoint is now witness/latest; the export's own
+	// witnessed checkpoint, listed, still disagrees with it, by name.
+	if o, er, code := run("audit", "verify", out, "--witness", witness); code == 0 || !strings.Contains(er, "witnessed checkpoint of size") {
 		t.Errorf("verify against a witness of another log: %d %s %s", code, o, er)
+	}
+	if o, er, code := run("audit", "verify", "--data", e.dataDir, "--audit-witness-url", witness); code == 0 || !strings.Contains(er, "witnessed checkpoint of size") {
+		t.Errorf("verify the database against a witness of another log: %d %s %s", code, o, er)
 	}
 }

@@ -27,6 +27,7 @@ const (
 	Unavailable                     // 503
 	TooManyRequests                 // 429: a client exceeded a rate limit
 	MethodNotAllowed                // 405: the route exists, not with this method
+	Gone                            // 410: the resource existed and was removed (for example by retention)
 )
 
 // Error is a user-safe error.

@@ -144,7 +144,7 @@ func BenchmarkOfflineVerify(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				size, _, _, err := audit.HashLeaves(f, workers, nil)
+				size, _, _, err := audit.HashLeaves(f, nil, workers, nil)
 				f.Close()
 				if err != nil || size != uint64(n) {
 					b.Fatal(size, err)

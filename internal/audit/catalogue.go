@@ -75,6 +75,8 @@ var Catalogue = catalogue(
 	Definition{"CF-6003", "audit.export", "The audit log was exported for offline verification.", "10.2.1.3"},
 	Definition{"CF-6004", "audit.verify", "The audit log was verified against its signed checkpoints (the result in the outcome).", "10.2.1.3"},
 	Definition{"CF-6005", "audit.tamper", "A node found the stored audit log not matching its signed checkpoints and stopped extending it (critical).", "10.2.1.6"},
+	Definition{"CF-6006", "audit.archive", "Audit records older than the hot period were moved from the database to an encrypted archive segment (leaf range and the retention state after the move in details).", "10.2.1.6, 10.2.1.7"},
+	Definition{"CF-6007", "audit.expire", "Archived audit records older than the retention period were deleted for good (leaf range and the retention state after the deletion in details); the tree's hashes stay.", "10.2.1.6, 10.2.1.7"},
 	Definition{"CF-8001", "alert.raised", "A detection rule raised an alert (rule, severity and evidence audit indexes in details).", "10.2.1.6"},
 	Definition{"CF-8002", "alert.list", "Security alerts were listed.", "10.2.1.2"},
 	Definition{"CF-8003", "alert.ack", "A security alert was acknowledged, with a reason.", "10.2.1.2"},

@@ -30,8 +30,11 @@ const CheckpointInterval = 200 * time.Millisecond
 func (l *Log) Run(ctx context.Context, interval time.Duration) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	verified := make(chan error, 1)
-	go l.verifyLoop(ctx, verified)
+	failed := make(chan error, 1)
+	go l.verifyLoop(ctx, failed)
+	if l.policy != (Retention{}) {
+		go l.retentionLoop(ctx, failed)
+	}
 
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -50,7 +53,7 @@ func (l *Log) Run(ctx context.Context, interval time.Duration) {
 		select {
 		case <-ctx.Done():
 			return
-		case err := <-verified:
+		case err := <-failed:
 			l.tamperDetected(ctx, err)
 			return
 		case <-t.C:
@@ -75,7 +78,7 @@ func (l *Log) verifyLoop(ctx context.Context, failed chan<- error) {
 		case ctx.Err() != nil:
 			return
 		case err != nil:
-			failed <- err
+			report(ctx, failed, err)
 			return
 		}
 		l.log.Info("audit log verified", "records", rep.Records, "checkpoints", rep.Checkpoints, "duration", time.Since(start).Round(time.Millisecond))
@@ -87,6 +90,41 @@ func (l *Log) verifyLoop(ctx context.Context, failed chan<- error) {
 			return
 		case <-time.After(l.reverify):
 		}
+	}
+}
+
+// RetentionEvery is how often Run applies the retention policy.
+const RetentionEvery = time.Hour
+
+// retentionLoop applies the retention policy now and every
+// RetentionEvery, and sends a tampering it finds on failed.
+func (l *Log) retentionLoop(ctx context.Context, failed chan<- error) {
+	for {
+		res, err := l.ApplyRetention(ctx, l.policy, time.Now())
+		switch {
+		case ctx.Err() != nil:
+			return
+		case errors.Is(err, ErrTampered):
+			report(ctx, failed, err)
+			return
+		case err != nil:
+			l.log.Error("audit retention failed; will retry", "err", err)
+		case len(res.Archived) > 0 || res.Expired.End > 0:
+			l.log.Info("audit retention applied", "archived_segments", len(res.Archived), "expired_end", res.Expired.End)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(RetentionEvery):
+		}
+	}
+}
+
+// report sends err on failed unless ctx ends first.
+func report(ctx context.Context, failed chan<- error, err error) {
+	select {
+	case failed <- err:
+	case <-ctx.Done():
 	}
 }
 

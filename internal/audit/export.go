@@ -7,9 +7,14 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/transparency-dev/merkle/compact"
+
+	"github.com/confide-cc/confide/internal/store"
 )
 
 // Names of the files of an export directory (docs/AUDIT.md).
@@ -17,13 +22,15 @@ const (
 	LeavesFile     = "leaves"     // one line per leaf: standard base64 of its bytes
 	CheckpointFile = "checkpoint" // the signed note covering every leaf
 	KeyFile        = "key.vkey"   // the note verifier key
+	PrefixFile     = "prefix"     // the hashes standing for expired leaves, if any
 )
 
 // Export writes the log up to its latest checkpoint to dir (created with
-// mode 0700 if needed; the files must not exist yet): the leaves, the
-// checkpoint and the verifier key. It recomputes the root while writing
-// and fails, without leaving a checkpoint file, if the stored records do
-// not match the checkpoint.
+// mode 0700 if needed; the files must not exist yet): the leaves still
+// kept (archived, then in the database), the checkpoint, the verifier key
+// and, if the oldest leaves have expired, the prefix hashes standing for
+// them. It recomputes the root while writing and fails, without leaving a
+// checkpoint file, if what it wrote does not match the checkpoint.
 func (l *Log) Export(ctx context.Context, dir string) (Checkpoint, error) {
 	msg, size, err := l.Latest(ctx)
 	if err != nil {
@@ -39,7 +46,31 @@ func (l *Log) Export(ctx context.Context, dir string) (Checkpoint, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return Checkpoint{}, fmt.Errorf("audit: export directory: %w", err)
 	}
-	if err := l.writeLeaves(ctx, filepath.Join(dir, LeavesFile), size, c.Hash); err != nil {
+	var (
+		rs   store.AuditRetentionState
+		segs []store.AuditSegment
+	)
+	if err := l.st.View(ctx, func(tx store.Tx) error {
+		var err error
+		if rs, err = tx.AuditRetentionState(ctx); err != nil {
+			return err
+		}
+		segs, err = tx.ListAuditSegments(ctx)
+		return err
+	}); err != nil {
+		return Checkpoint{}, fmt.Errorf("audit: export: %w", err)
+	}
+	r, err := l.prefixRange(ctx, rs.ExpiredSize)
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	if rs.ExpiredSize > 0 {
+		if err := createFile(filepath.Join(dir, PrefixFile), EncodePrefix(r)); err != nil {
+			return Checkpoint{}, err
+		}
+	}
+	src := exportSource{l: l, rs: rs, segs: segs}
+	if err := writeLeaves(ctx, filepath.Join(dir, LeavesFile), src, r, size, c.Hash); err != nil {
 		return Checkpoint{}, err
 	}
 	if err := createFile(filepath.Join(dir, KeyFile), []byte(l.signer.VerifierKey()+"\n")); err != nil {
@@ -51,47 +82,111 @@ func (l *Log) Export(ctx context.Context, dir string) (Checkpoint, error) {
 	return c, nil
 }
 
-// writeLeaves writes the first size leaves to path and checks their root.
-func (l *Log) writeLeaves(ctx context.Context, path string, size int64, root []byte) error {
+// exportSource yields the leaves an export holds: the archive segments,
+// then the records in the database.
+type exportSource struct {
+	l    *Log
+	rs   store.AuditRetentionState
+	segs []store.AuditSegment
+}
+
+// each calls leaf with the bytes of every kept leaf below size, in order.
+func (e exportSource) each(ctx context.Context, size int64, leaf func(index int64, data []byte) error) error {
+	next := e.rs.ExpiredSize
+	for _, s := range e.segs {
+		if s.Start != next {
+			return &VerifyError{Index: next, Problem: fmt.Sprintf("the archive segment of leaves [%d, %d) is missing", next, s.Start)}
+		}
+		if err := e.segment(ctx, s, leaf); err != nil {
+			return err
+		}
+		next = s.End
+	}
+	if next != e.rs.ArchivedSize {
+		return &VerifyError{Index: next, Problem: fmt.Sprintf("the archive segment of leaves [%d, %d) is missing", next, e.rs.ArchivedSize)}
+	}
+	const page = 5000
+	for next < size {
+		recs, err := e.l.list(ctx, next+1, int(min(size-next, page)))
+		if err != nil {
+			return err
+		}
+		if len(recs) == 0 {
+			return &VerifyError{Index: next, Problem: "record is missing"}
+		}
+		for _, rec := range recs {
+			if rec.Seq != next+1 {
+				return &VerifyError{Index: next, Problem: fmt.Sprintf("missing or out-of-order record (found seq %d)", rec.Seq)}
+			}
+			if err := leaf(next, rec.Body); err != nil {
+				return err
+			}
+			next++
+		}
+	}
+	return nil
+}
+
+// segment decrypts archive segment s and calls leaf with each of its
+// leaves.
+func (e exportSource) segment(ctx context.Context, s store.AuditSegment, leaf func(int64, []byte) error) error {
+	r, closeFn, err := e.l.openSegment(ctx, s)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	br := bufio.NewReaderSize(r, maxLeafLine)
+	enc := base64.StdEncoding.Strict()
+	index := s.Start
+	for ; ; index++ {
+		line, err := br.ReadSlice('\n')
+		if errors.Is(err, io.EOF) && len(line) == 0 {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("audit: archive segment [%d, %d) at leaf %d: %w", s.Start, s.End, index, err)
+		}
+		data, err := enc.DecodeString(string(line[:len(line)-1]))
+		if err != nil || index >= s.End {
+			return &VerifyError{Index: index, Problem: fmt.Sprintf("archive segment [%d, %d) is malformed", s.Start, s.End)}
+		}
+		if err := leaf(index, data); err != nil {
+			return err
+		}
+	}
+	if index != s.End {
+		return &VerifyError{Index: index, Problem: fmt.Sprintf("archive segment [%d, %d) ends early", s.Start, s.End)}
+	}
+	return nil
+}
+
+// writeLeaves writes the leaves of src below size to path, appending them
+// to r (the range of the leaves before), and checks the root.
+func writeLeaves(ctx context.Context, path string, src exportSource, r *compact.Range, size int64, root []byte) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return fmt.Errorf("audit: export: %w", err)
 	}
 	defer f.Close()
 	w := bufio.NewWriterSize(f, 1<<20)
-	r := rangeFactory.NewEmptyRange(0)
-	const page = 5000
-	for next := int64(1); next <= size; {
-		recs, err := l.list(ctx, next, int(min(size-next+1, page)))
-		if err != nil {
+	err = src.each(ctx, size, func(_ int64, data []byte) error {
+		if err := r.Append(hasher.HashLeaf(data), nil); err != nil {
 			return err
 		}
-		if len(recs) == 0 {
-			return &VerifyError{Index: next - 1, Problem: "record is missing"}
+		if _, err := w.Write(leafLine(data)); err != nil {
+			return fmt.Errorf("audit: export: %w", err)
 		}
-		for _, rec := range recs {
-			if rec.Seq != next {
-				return &VerifyError{Index: next - 1, Problem: fmt.Sprintf("missing or out-of-order record (found seq %d)", rec.Seq)}
-			}
-			if err := r.Append(hasher.HashLeaf(rec.Body), nil); err != nil {
-				return err
-			}
-			enc := base64.StdEncoding
-			line := make([]byte, enc.EncodedLen(len(rec.Body))+1)
-			enc.Encode(line, rec.Body)
-			line[len(line)-1] = '\n'
-			if _, err := w.Write(line); err != nil {
-				return fmt.Errorf("audit: export: %w", err)
-			}
-			next++
-		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	got, err := rootOf(r)
 	if err != nil {
 		return err
 	}
 	if !bytes.Equal(got, root) {
-		return fmt.Errorf("%w: the %d stored records do not match the latest checkpoint (run confide audit verify)", ErrTampered, size)
+		return fmt.Errorf("%w: the %d leaves do not match the latest checkpoint (run confide audit verify)", ErrTampered, size)
 	}
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("audit: export: %w", err)

@@ -46,7 +46,7 @@ func FuzzHashLeaves(f *testing.F) {
 	f.Add([]byte("\n\n"), uint8(1))
 	f.Add([]byte("YQ==\r\nYg"), uint8(3))
 	f.Fuzz(func(t *testing.T, in []byte, workers uint8) {
-		size, root, _, err := audit.HashLeaves(bytes.NewReader(in), int(workers%4), []uint64{1})
+		size, root, _, err := audit.HashLeaves(bytes.NewReader(in), nil, int(workers%4), []uint64{1})
 		if err != nil {
 			return
 		}
@@ -62,6 +62,25 @@ func FuzzHashLeaves(f *testing.F) {
 		}
 		if len(root) != audit.HashSize {
 			t.Fatalf("root of %d bytes", len(root))
+		}
+	})
+}
+
+func FuzzParsePrefix(f *testing.F) {
+	h := base64.StdEncoding.EncodeToString(make([]byte, 32))
+	f.Add([]byte("1\n" + h + "\n"))
+	f.Add([]byte("3\n" + h + "\n" + h + "\n"))
+	f.Add([]byte("3\n" + h + "\n"))
+	f.Add([]byte("03\n" + h + "\n" + h + "\n"))
+	f.Add([]byte("0\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := audit.ParsePrefix(data)
+		if err != nil {
+			return
+		}
+		// What parses encodes back to the same bytes.
+		if got := audit.EncodePrefix(r); !bytes.Equal(got, data) {
+			t.Fatalf("ParsePrefix(%q) encodes back to %q", data, got)
 		}
 	})
 }

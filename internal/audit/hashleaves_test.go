@@ -43,7 +43,7 @@ func TestHashLeavesMatchesTlog(t *testing.T) {
 	})
 	sizes := []uint64{0, 1, 2, 3, 4095, 8191, 8192, 8193, 8193 + 1, 16383, 16384, 16385, 20000, 24576, n - 1, n, n + 5}
 	for _, workers := range []int{1, 2, 3} {
-		size, root, roots, err := audit.HashLeaves(bytes.NewReader(in.Bytes()), workers, sizes)
+		size, root, roots, err := audit.HashLeaves(bytes.NewReader(in.Bytes()), nil, workers, sizes)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -54,6 +54,8 @@ type Log struct {
 	log      *slog.Logger
 	witness  []Witness
 	reverify time.Duration
+	archive  *Archive
+	policy   Retention
 	tampered atomic.Bool
 	status   statusCell
 }
@@ -71,6 +73,11 @@ type Options struct {
 	// the verification it starts with (DefaultReverifyEvery if zero;
 	// negative: only at start).
 	ReverifyEvery time.Duration
+	// Archive receives archived records; Retention says when (Run
+	// applies it every RetentionEvery; nothing is archived or expired if
+	// Retention is zero).
+	Archive   *Archive
+	Retention Retention
 }
 
 // DefaultReverifyEvery is how often a node re-verifies the whole log.
@@ -105,7 +112,8 @@ func NewLog(st store.Store, origin string, signer Signer, opts Options) *Log {
 	if opts.WitnessDir != "" {
 		witnesses = append([]Witness{DirWitness(opts.WitnessDir)}, witnesses...)
 	}
-	return &Log{st: st, origin: origin, signer: signer, log: lg, witness: witnesses, reverify: every}
+	return &Log{st: st, origin: origin, signer: signer, log: lg, witness: witnesses, reverify: every,
+		archive: opts.Archive, policy: opts.Retention}
 }
 
 // Origin returns the log's origin.

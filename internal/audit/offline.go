@@ -19,6 +19,9 @@ import (
 // ExportResult is what VerifyExport established.
 type ExportResult struct {
 	Checkpoint Checkpoint
+	// Start is the first leaf the export holds: the leaves before it
+	// expired, and its prefix file stands for them.
+	Start uint64
 	// Roots holds the recomputed root hash at each size asked for in
 	// VerifyOptions.RootsAt that the export reaches.
 	Roots map[uint64][]byte
@@ -61,22 +64,43 @@ func VerifyExport(dir string, opts VerifyOptions) (ExportResult, error) {
 	if err != nil {
 		return ExportResult{}, err
 	}
+	prefix, err := readPrefix(dir)
+	if err != nil {
+		return ExportResult{}, err
+	}
+	var start uint64
+	if prefix != nil {
+		start = prefix.End()
+	}
 	f, err := os.Open(filepath.Join(dir, LeavesFile))
 	if err != nil {
 		return ExportResult{}, fmt.Errorf("audit: export leaves: %w", err)
 	}
 	defer f.Close()
-	size, root, roots, err := HashLeaves(f, opts.Workers, opts.RootsAt)
+	size, root, roots, err := HashLeaves(f, prefix, opts.Workers, opts.RootsAt)
 	if err != nil {
 		return ExportResult{}, err
 	}
 	if size != c.Size {
-		return ExportResult{}, fmt.Errorf("audit: the export has %d leaves, its checkpoint covers %d", size, c.Size)
+		return ExportResult{}, fmt.Errorf("audit: the export covers %d leaves, its checkpoint %d", size, c.Size)
 	}
 	if !bytes.Equal(root, c.Hash) {
 		return ExportResult{}, fmt.Errorf("audit: the root hash of the %d exported leaves does not match the signed checkpoint", size)
 	}
-	return ExportResult{Checkpoint: c, Roots: roots}, nil
+	return ExportResult{Checkpoint: c, Start: start, Roots: roots}, nil
+}
+
+// readPrefix reads the prefix file of an export directory: the compact
+// range of the expired leaves, or nil if the export starts at leaf 0.
+func readPrefix(dir string) (*compact.Range, error) {
+	data, err := os.ReadFile(filepath.Join(dir, PrefixFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("audit: export prefix: %w", err)
+	}
+	return ParsePrefix(data)
 }
 
 // leafBatch is the number of leaf lines one worker hashes at a time.
@@ -102,12 +126,18 @@ type batchResult struct {
 }
 
 // HashLeaves reads leaf lines (standard base64, one per line, each ending
-// in "\n") from r and returns their number and RFC 6962 root hash, plus the
-// root hash at each of rootsAt that the leaves reach. Leaves are decoded
+// in "\n") from r, appends them to prefix (the compact range of the
+// leaves before them, from 0; nil if none; HashLeaves extends it) and returns the tree size and
+// RFC 6962 root hash, plus the root hash at each of rootsAt that the
+// leaves reach. Leaves are decoded
 // and hashed, and each batch's subtrees built, by workers goroutines (0:
 // GOMAXPROCS); the calling goroutine only merges the batches' compact
 // ranges in order, a few hashes per batch.
-func HashLeaves(r io.Reader, workers int, rootsAt []uint64) (size uint64, root []byte, roots map[uint64][]byte, err error) {
+func HashLeaves(r io.Reader, prefix *compact.Range, workers int, rootsAt []uint64) (size uint64, root []byte, roots map[uint64][]byte, err error) {
+	rg := prefix
+	if rg == nil {
+		rg = rangeFactory.NewEmptyRange(0)
+	}
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -127,10 +157,9 @@ func HashLeaves(r io.Reader, workers int, rootsAt []uint64) (size uint64, root [
 		}()
 	}
 	readErr := make(chan error, 1)
-	go func(want []uint64) { readErr <- readBatches(r, want, jobs, order, done) }(want)
+	go func(want []uint64) { readErr <- readBatches(r, int64(rg.End()), want, jobs, order, done) }(want)
 
 	roots = make(map[uint64][]byte)
-	rg := rangeFactory.NewEmptyRange(0)
 	check := func() error {
 		for len(want) > 0 && want[0] <= rg.End() {
 			if want[0] == rg.End() {
@@ -168,14 +197,14 @@ func HashLeaves(r io.Reader, workers int, rootsAt []uint64) (size uint64, root [
 	return rg.End(), root, roots, err
 }
 
-// readBatches splits r into batches of lines, hands each to a worker and
-// queues its result channel in order. want are the sorted indexes at which
-// roots are wanted. It closes jobs and order when done.
-func readBatches(r io.Reader, want []uint64, jobs chan<- job, order chan<- chan batchResult, done <-chan struct{}) error {
+// readBatches splits r into batches of lines, the first of index index,
+// hands each to a worker and queues its result channel in order. want are
+// the sorted indexes at which roots are wanted. It closes jobs and order
+// when done.
+func readBatches(r io.Reader, index int64, want []uint64, jobs chan<- job, order chan<- chan batchResult, done <-chan struct{}) error {
 	defer close(order)
 	defer close(jobs)
 	br := bufio.NewReaderSize(r, maxLeafLine)
-	var index int64
 	for {
 		j := job{first: index, ends: make([]int, 0, leafBatch)}
 		var err error

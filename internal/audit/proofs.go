@@ -25,7 +25,8 @@ type Entry struct {
 const MaxEntries = 1000
 
 // Entries returns the leaves [start, end) of the tree, at most MaxEntries
-// of them from start; end must not exceed the tree size.
+// of them from start; end must not exceed the tree size. Leaves moved out
+// of the database by retention are ErrArchived.
 func (l *Log) Entries(ctx context.Context, start, end int64) ([]Entry, error) {
 	size, err := l.treeSize(ctx)
 	if err != nil {
@@ -35,6 +36,13 @@ func (l *Log) Entries(ctx context.Context, start, end int64) ([]Entry, error) {
 		return nil, fmt.Errorf("%w: entries [%d, %d) of a tree of size %d", ErrOutOfRange, start, end, size)
 	}
 	end = min(end, start+MaxEntries)
+	rs, err := l.retentionState(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if start < rs.ArchivedSize {
+		return nil, fmt.Errorf("%w: leaves before index %d are no longer in the database (confide audit export includes the archived ones)", ErrArchived, rs.ArchivedSize)
+	}
 	recs, err := l.list(ctx, start+1, int(end-start))
 	if err != nil {
 		return nil, err

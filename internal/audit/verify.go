@@ -26,7 +26,12 @@ func (e *VerifyError) Error() string {
 
 // Report summarizes a verification that passed.
 type Report struct {
-	Records     int64 // records whose chain links verified
+	// Archived leaves, before the database's first record, were not read:
+	// the stored hashes standing for them were checked against the signed
+	// checkpoint of that size, and the retention events that moved them out
+	// against the retention state.
+	Archived    int64
+	Records     int64 // size up to which every record's chain link verified
 	Checkpoints int   // signed checkpoints whose root was recomputed
 	Covered     int64 // size of the latest checkpoint: records covered by a signature
 }
@@ -41,7 +46,23 @@ func Verify(ctx context.Context, st store.Store, v note.Verifier) (Report, error
 	if err != nil {
 		return Report{}, err
 	}
-	w := walker{ctx: ctx, st: st, v: v, origin: origin, r: rangeFactory.NewEmptyRange(0)}
+	var rs store.AuditRetentionState
+	var segs []store.AuditSegment
+	if err := st.View(ctx, func(tx store.Tx) error {
+		var err error
+		if rs, err = tx.AuditRetentionState(ctx); err != nil {
+			return err
+		}
+		segs, err = tx.ListAuditSegments(ctx)
+		return err
+	}); err != nil {
+		return Report{}, fmt.Errorf("audit: read retention state: %w", err)
+	}
+	w := walker{ctx: ctx, st: st, v: v, origin: origin, prev: rs.ArchivedHash, cpFrom: rs.ArchivedSize}
+	w.rep.Archived, w.rep.Records = rs.ArchivedSize, rs.ArchivedSize
+	if w.r, err = (&Log{st: st}).prefixRange(ctx, rs.ArchivedSize); err != nil {
+		return Report{}, &VerifyError{Index: 0, Problem: fmt.Sprintf("the stored hashes of the %d archived leaves are missing or malformed: %v", rs.ArchivedSize, err)}
+	}
 	// Checkpoints signed while Verify runs may cover records it has not
 	// read: it checks those that exist when it begins.
 	if err := st.View(ctx, func(tx store.Tx) error {
@@ -54,7 +75,7 @@ func Verify(ctx context.Context, st store.Store, v note.Verifier) (Report, error
 	}); err != nil {
 		return Report{}, fmt.Errorf("audit: read checkpoints: %w", err)
 	}
-	if err := w.checkpointsUpTo(0); err != nil {
+	if err := w.checkpointsUpTo(rs.ArchivedSize); err != nil {
 		return w.rep, err
 	}
 	const page = 2000
@@ -75,7 +96,60 @@ func Verify(ctx context.Context, st store.Store, v note.Verifier) (Report, error
 	if w.rep.Records < w.cpLast {
 		return w.rep, &VerifyError{Index: w.rep.Records, Problem: fmt.Sprintf("records are missing: a checkpoint of size %d is signed, the log has %d records", w.cpLast, w.rep.Records)}
 	}
-	return w.rep, nil
+	return w.rep, w.checkRetention(rs, segs)
+}
+
+// checkRetention checks that the retention state is the one the log's
+// latest audit.archive or audit.expire event states (that event always
+// follows the archived leaves, so the walk reads it), and that the archive
+// segments cover the leaves between, so that records deleted from the
+// database outside ApplyRetention are found.
+func (w *walker) checkRetention(rs store.AuditRetentionState, segs []store.AuditSegment) error {
+	if rs.ArchivedSize != w.archivedTo {
+		return &VerifyError{Index: min(rs.ArchivedSize, w.archivedTo), Problem: fmt.Sprintf(
+			"the database holds records from index %d, but the log's latest retention event accounts for archiving up to index %d", rs.ArchivedSize, w.archivedTo)}
+	}
+	if rs.ExpiredSize != w.expiredTo {
+		return &VerifyError{Index: min(rs.ExpiredSize, w.expiredTo), Problem: fmt.Sprintf(
+			"the archive starts at index %d, but the log's latest retention event accounts for deleting up to index %d", rs.ExpiredSize, w.expiredTo)}
+	}
+	next := rs.ExpiredSize
+	for _, s := range segs {
+		if s.Start != next || s.End <= s.Start {
+			break
+		}
+		next = s.End
+	}
+	if next != rs.ArchivedSize {
+		return &VerifyError{Index: next, Problem: fmt.Sprintf("archive segments are missing: leaves [%d, %d) are in no segment", next, rs.ArchivedSize)}
+	}
+	return nil
+}
+
+// retentionEvent is what checkRetention needs of an audit.archive or
+// audit.expire event.
+type retentionEvent struct {
+	Action  string `json:"action"`
+	Outcome string `json:"outcome"`
+	Details struct {
+		Archived int64 `json:"archived"`
+		Expired  int64 `json:"expired"`
+	} `json:"details"`
+}
+
+// noteRetention records the retention state an audit.archive or
+// audit.expire event in body states.
+func (w *walker) noteRetention(body []byte) {
+	if !bytes.Contains(body, []byte(`"audit.archive"`)) && !bytes.Contains(body, []byte(`"audit.expire"`)) {
+		return
+	}
+	var ev retentionEvent
+	if json.Unmarshal(body, &ev) != nil || ev.Outcome != string(Success) {
+		return
+	}
+	if ev.Action == "audit.archive" || ev.Action == "audit.expire" {
+		w.archivedTo, w.expiredTo = ev.Details.Archived, ev.Details.Expired
+	}
 }
 
 // walker is one pass of Verify over the records.
@@ -93,6 +167,8 @@ type walker struct {
 	cpFrom  int64                   // size from which to list more
 	cpDone  bool                    // every checkpoint has been listed
 	cpLast  int64                   // size of the last checkpoint to check
+
+	archivedTo, expiredTo int64 // what the latest retention events moved out
 }
 
 // next checks one record.
@@ -113,6 +189,7 @@ func (w *walker) next(rec store.AuditRecord) error {
 		return err
 	}
 	w.window = append(w.window, leaf)
+	w.noteRetention(rec.Body)
 	w.prev = rec.Hash
 	w.rep.Records++
 	return w.checkpointsUpTo(w.rep.Records)
@@ -174,6 +251,9 @@ func (w *walker) check(cp store.AuditCheckpoint) error {
 	root, err := rootOf(w.r)
 	if err != nil {
 		return err
+	}
+	if !bytes.Equal(root, c.Hash) && len(w.window) == 0 && cp.Size == w.rep.Archived {
+		return &VerifyError{Index: 0, Problem: fmt.Sprintf("the stored hashes of the %d archived leaves do not match the signed checkpoint of that size", cp.Size)}
 	}
 	if !bytes.Equal(root, c.Hash) {
 		return &VerifyError{Index: w.firstChangedLeaf(first), Problem: fmt.Sprintf("records do not match the signed checkpoint of size %d", cp.Size)}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/confide-cc/confide/internal/blob"
 )
 
 // Witness keeps a copy of every checkpoint a node signs outside the
@@ -31,10 +33,12 @@ func (d DirWitness) Publish(_ context.Context, size int64, note []byte) error {
 // Describe implements Witness.
 func (d DirWitness) Describe() string { return "dir:" + string(d) }
 
-// ObjectStore is the part of a blob store a witness writes to
-// (blob.Store has it).
+// ObjectStore is the part of a blob store a witness writes to and is
+// read back from (blob.Store has it).
 type ObjectStore interface {
 	Put(ctx context.Context, key string, r io.Reader) (int64, error)
+	Open(ctx context.Context, key string) (blob.Object, error)
+	List(ctx context.Context, prefix string, fn func(key string) error) error
 }
 
 // ObjectWitness publishes to an object store (for example an S3 bucket
@@ -48,8 +52,11 @@ type ObjectWitness struct {
 // WitnessLatestKey is the object holding the newest witnessed checkpoint.
 const WitnessLatestKey = "witness/latest"
 
+// witnessPrefix starts the key of every witness object.
+const witnessPrefix = "witness/"
+
 // WitnessKey is the object holding the checkpoint of tree size size.
-func WitnessKey(size int64) string { return fmt.Sprintf("witness/%020d", size) }
+func WitnessKey(size int64) string { return fmt.Sprintf(witnessPrefix+"%020d", size) }
 
 // Publish implements Witness.
 func (w ObjectWitness) Publish(ctx context.Context, size int64, note []byte) error {

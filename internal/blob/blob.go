@@ -32,6 +32,13 @@ type Store interface {
 	Delete(ctx context.Context, key string) error
 	// Ping reports whether the store is reachable and writable.
 	Ping(ctx context.Context) error
+	// List calls fn with the key of every object whose key starts with
+	// prefix (every object if prefix is empty), in no particular order,
+	// and stops at fn's first error, which it returns. prefix need not end
+	// at a '/'; it must consist of the bytes a key may hold (ErrInvalidKey
+	// otherwise). Objects put or deleted during a listing may or may not
+	// be seen.
+	List(ctx context.Context, prefix string, fn func(key string) error) error
 }
 
 // Object is an open stored object.

@@ -26,10 +26,8 @@ func ValidateKey(key string) error {
 	case strings.Contains(key, ".."):
 		return fmt.Errorf("%w: contains \"..\"", ErrInvalidKey)
 	}
-	for i := 0; i < len(key); i++ {
-		if !keyByte(key[i]) {
-			return fmt.Errorf("%w: byte %d is not one of [a-z0-9._/-]", ErrInvalidKey, i)
-		}
+	if i := badByte(key); i >= 0 {
+		return fmt.Errorf("%w: byte %d is not one of [a-z0-9._/-]", ErrInvalidKey, i)
 	}
 	for seg := range strings.SplitSeq(key, "/") {
 		switch seg {
@@ -40,6 +38,25 @@ func ValidateKey(key string) error {
 		}
 	}
 	return nil
+}
+
+// ValidatePrefix returns nil if prefix may start a valid key: at most
+// MaxKeyLen bytes of [a-z0-9._/-], and an error wrapping ErrInvalidKey
+// otherwise. The empty prefix is valid.
+func ValidatePrefix(prefix string) error {
+	if len(prefix) > MaxKeyLen {
+		return fmt.Errorf("%w: prefix longer than %d bytes", ErrInvalidKey, MaxKeyLen)
+	}
+	if i := badByte(prefix); i >= 0 {
+		return fmt.Errorf("%w: prefix byte %d is not one of [a-z0-9._/-]", ErrInvalidKey, i)
+	}
+	return nil
+}
+
+// badByte returns the index of the first byte of s that no key may hold,
+// or -1.
+func badByte(s string) int {
+	return strings.IndexFunc(s, func(r rune) bool { return r >= 0x80 || !keyByte(byte(r)) })
 }
 
 func keyByte(c byte) bool {

@@ -55,6 +55,11 @@ func FuzzValidateKey(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, key string) {
+		// A prefix is valid exactly when it is short enough and of key bytes.
+		keyBytes := strings.Trim(key, "abcdefghijklmnopqrstuvwxyz0123456789-_./") == ""
+		if err := blob.ValidatePrefix(key); (err == nil) != (keyBytes && len(key) <= blob.MaxKeyLen) {
+			t.Fatalf("ValidatePrefix(%q) = %v", key, err)
+		}
 		if err := blob.ValidateKey(key); err != nil {
 			if !errors.Is(err, blob.ErrInvalidKey) {
 				t.Fatalf("ValidateKey(%q) = %v; want ErrInvalidKey", key, err)
@@ -68,8 +73,34 @@ func FuzzValidateKey(f *testing.F) {
 			t.Fatalf("accepted unclean key %q", key)
 		case !filepath.IsLocal(key) || path.IsAbs(key):
 			t.Fatalf("accepted non-local key %q", key)
-		case strings.Trim(key, "abcdefghijklmnopqrstuvwxyz0123456789-_./") != "":
+		case !keyBytes:
 			t.Fatalf("accepted key %q with a disallowed byte", key)
 		}
 	})
+}
+
+func TestValidatePrefix(t *testing.T) {
+	tests := []struct {
+		prefix string
+		valid  bool
+	}{
+		{"", true},
+		{"witness/", true},
+		{"a/b-", true},
+		{strings.Repeat("x", blob.MaxKeyLen), true},
+		{strings.Repeat("x", blob.MaxKeyLen+1), false},
+		{"A", false},
+		{"a b", false},
+		{"\u00e9", false},
+		{"a\x00", false},
+	}
+	for _, tt := range tests {
+		err := blob.ValidatePrefix(tt.prefix)
+		if tt.valid && err != nil {
+			t.Errorf("ValidatePrefix(%q) = %v; want nil", tt.prefix, err)
+		}
+		if !tt.valid && !errors.Is(err, blob.ErrInvalidKey) {
+			t.Errorf("ValidatePrefix(%q) = %v; want ErrInvalidKey", tt.prefix, err)
+		}
+	}
 }

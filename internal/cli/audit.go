@@ -27,8 +27,10 @@ import (
 
 const auditUsage = `usage: confide audit key                 print the checkpoint verifier key
        confide audit export --out DIR    export leaves, checkpoint and key for offline verification
-       confide audit verify              verify the database's log against its signed checkpoints
-       confide audit verify DIR [--key VKEY] [--witness WDIR|s3://...] [--against URL [--token T] [--cacert PEM]]
+       confide audit verify [--witness-since SIZE]
+                                         verify the database's log against its signed checkpoints and witnesses
+       confide audit retention           archive and expire old events now, as the server does hourly
+       confide audit verify DIR [--key VKEY] [--witness WDIR|s3://... [--witness-since SIZE]] [--against URL [--token T] [--cacert PEM]]
                                          verify an export offline (and against a witness or a server)`
 
 func runAudit(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
@@ -56,14 +58,24 @@ func runAudit(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 			return auditExport(ctx, a, out, stdout, stderr)
 		})
 	case sub == "verify" && (len(rest) == 0 || strings.HasPrefix(rest[0], "-")):
-		return withApp(ctx, "audit verify", rest, stderr, stderr, nil, func(a *app.App, rest []string) int {
+		var since uint64
+		return withApp(ctx, "audit verify", rest, stderr, stderr, func(fs *flag.FlagSet) {
+			fs.Uint64Var(&since, "witness-since", 0, witnessSinceUsage)
+		}, func(a *app.App, rest []string) int {
 			if len(rest) > 0 {
 				return unexpectedArgs(stderr, "audit verify", rest)
 			}
-			return auditVerifyDB(ctx, a, stdout, stderr)
+			return auditVerifyDB(ctx, a, audit.WitnessSample{Since: since}, stdout, stderr)
 		})
 	case sub == "verify":
 		return auditVerifyDir(ctx, rest[0], rest[1:], stdout, stderr)
+	case sub == "retention":
+		return withApp(ctx, "audit retention", rest, stderr, stderr, nil, func(a *app.App, rest []string) int {
+			if len(rest) > 0 {
+				return unexpectedArgs(stderr, "audit retention", rest)
+			}
+			return auditRetention(ctx, a, stdout, stderr)
+		})
 	}
 	fmt.Fprintln(stderr, auditUsage)
 	return 2
@@ -101,8 +113,15 @@ func auditExport(ctx context.Context, a *app.App, out string, stdout, stderr io.
 	return 0
 }
 
-func auditVerifyDB(ctx context.Context, a *app.App, stdout, stderr io.Writer) int {
+// witnessSinceUsage documents --witness-since.
+const witnessSinceUsage = "check every checkpoint witnessed above this `size` (the newest a previous check covered), and a sample of the older ones; 0: all"
+
+func auditVerifyDB(ctx context.Context, a *app.App, sample audit.WitnessSample, stdout, stderr io.Writer) int {
 	rep, err := audit.Verify(ctx, a.Store, a.Audit.Verifier())
+	var witnessed []string
+	if err == nil {
+		witnessed, err = checkLogWitnesses(ctx, a, sample)
+	}
 	outcome := audit.Success
 	if err != nil {
 		outcome = audit.Failure
@@ -116,7 +135,58 @@ func auditVerifyDB(ctx context.Context, a *app.App, stdout, stderr io.Writer) in
 	}
 	fmt.Fprintf(stdout, "audit log OK: %d records, %d signed checkpoints verified, the latest covering %d records\n",
 		rep.Records, rep.Checkpoints, rep.Covered)
+	if rep.Archived > 0 {
+		fmt.Fprintf(stdout, "the first %d were archived by the retention policy: their signed tree hashes and retention events verified (confide audit export re-reads them)\n", rep.Archived)
+	}
+	for _, line := range witnessed {
+		fmt.Fprintln(stdout, line)
+	}
 	return 0
+}
+
+// checkLogWitnesses checks the witnessed history of each configured
+// witness (audit_witness_dir, audit_witness_url) against the database's
+// log, by consistency proofs to its latest checkpoint, and returns a
+// report line for each.
+func checkLogWitnesses(ctx context.Context, a *app.App, sample audit.WitnessSample) ([]string, error) {
+	var lines []string
+	for _, name := range []string{a.Config.AuditWitnessDir, a.Config.AuditWitnessURL} {
+		if name == "" {
+			continue
+		}
+		w, err := openWitness(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		h, err := audit.ReadWitness(ctx, w, a.Audit.Verifier(), sample)
+		if err != nil {
+			return nil, err
+		}
+		latest, err := latestCheckpoint(ctx, a.Audit)
+		if err != nil {
+			return nil, err
+		}
+		rep, err := audit.CheckWitnessed(h.Checkpoints, latest, a.Audit.ConsistentWith(ctx, latest))
+		if err != nil {
+			return nil, err
+		}
+		if rep.Unreached > 0 {
+			return nil, fmt.Errorf("witness %s holds %d checkpoints larger than the log (size %d): the database lost history (restored from an older copy?)",
+				w.Describe(), rep.Unreached, latest.Size)
+		}
+		lines = append(lines, witnessLine(w.Describe(), h, rep, "log"))
+	}
+	return lines, nil
+}
+
+// latestCheckpoint returns the log's newest signed checkpoint (of size 0
+// before the first).
+func latestCheckpoint(ctx context.Context, l *audit.Log) (audit.Checkpoint, error) {
+	msg, _, err := l.Latest(ctx)
+	if err != nil || msg == nil {
+		return audit.Checkpoint{Origin: l.Origin()}, err
+	}
+	return audit.OpenCheckpoint(msg, l.Verifier(), l.Origin())
 }
 
 func auditVerifyDir(ctx context.Context, dir string, args []string, stdout, stderr io.Writer) int {
@@ -124,6 +194,7 @@ func auditVerifyDir(ctx context.Context, dir string, args []string, stdout, stde
 	fs.SetOutput(stderr)
 	key := fs.String("key", "", "trusted verifier `key` (from confide audit key); default: DIR/key.vkey")
 	witness := fs.String("witness", "", "witness `directory` (audit_witness_dir) or S3 URL (audit_witness_url) whose checkpoints the export must agree with")
+	since := fs.Uint64("witness-since", 0, witnessSinceUsage)
 	against := fs.String("against", "", "base `URL` of a running server whose current checkpoint must extend the export")
 	token := fs.String("token", os.Getenv("CONFIDE_TOKEN"), "auditor API `token` for --against (default $CONFIDE_TOKEN)")
 	cacert := fs.String("cacert", "", "PEM `file` of the CA (or self-signed certificate) to trust for --against")
@@ -153,12 +224,12 @@ func auditVerifyDir(ctx context.Context, dir string, args []string, stdout, stde
 	if err != nil {
 		return fail(fmt.Errorf("verifier key: %w", err))
 	}
-	witnessed, err := readWitness(*witness, v)
+	witnessed, err := readWitness(ctx, *witness, v, audit.WitnessSample{Since: *since})
 	if err != nil {
 		return fail(err)
 	}
 	var sizes []uint64
-	for _, c := range witnessed {
+	for _, c := range witnessed.Checkpoints {
 		sizes = append(sizes, c.Size)
 	}
 	res, err := audit.VerifyExport(dir, audit.VerifyOptions{VerifierKey: vkey, RootsAt: sizes})
@@ -167,8 +238,12 @@ func auditVerifyDir(ctx context.Context, dir string, args []string, stdout, stde
 	}
 	c := res.Checkpoint
 	fmt.Fprintf(stdout, "export OK: %d leaves of %s, root %x, signed by %s\n", c.Size, c.Origin, c.Hash, v.Name())
-	if err := checkWitness(witnessed, res, stdout); err != nil {
+	rep, err := audit.CheckWitnessed(witnessed.Checkpoints, c, audit.RootsAgree(res.Roots))
+	if err != nil {
 		return fail(err)
+	}
+	if witnessed.Witnessed > 0 {
+		fmt.Fprintln(stdout, witnessLine("", witnessed, rep, "export"))
 	}
 	if *against != "" {
 		if err := checkAgainst(ctx, *against, *token, *cacert, v, c, stdout); err != nil {
@@ -178,80 +253,44 @@ func auditVerifyDir(ctx context.Context, dir string, args []string, stdout, stde
 	return 0
 }
 
-// readWitness reads and verifies every checkpoint of a witness directory.
-func readWitness(dir string, v note.Verifier) ([]audit.Checkpoint, error) {
-	if dir == "" {
-		return nil, nil
+// openWitness returns the witness named by a directory or an S3 URL.
+func openWitness(ctx context.Context, name string) (audit.WitnessReader, error) {
+	if !strings.HasPrefix(name, "s3://") {
+		return audit.DirWitness(name), nil
 	}
-	if strings.HasPrefix(dir, "s3://") {
-		return readObjectWitness(dir, v)
-	}
-	entries, err := os.ReadDir(dir)
+	b, err := s3.New(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("witness: %w", err)
 	}
-	var out []audit.Checkpoint
-	for _, e := range entries {
-		if _, err := strconv.ParseUint(e.Name(), 10, 64); err != nil {
-			continue // "latest", temporary files
-		}
-		msg, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			return nil, fmt.Errorf("witness: %w", err)
-		}
-		c, err := audit.OpenCheckpoint(msg, v, "")
-		if err != nil {
-			return nil, fmt.Errorf("witness checkpoint %s: %w", e.Name(), err)
-		}
-		out = append(out, c)
-	}
-	return out, nil
+	return audit.ObjectWitness{Store: b, Description: "s3:" + b.Describe()}, nil
 }
 
-// readObjectWitness reads and verifies the latest checkpoint of an S3
-// witness (audit_witness_url). Object stores are not listed: the latest
-// checkpoint is the one compared.
-func readObjectWitness(rawURL string, v note.Verifier) ([]audit.Checkpoint, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+// readWitness reads and verifies the checkpoints of the witness named
+// (none if name is empty) that the sample chooses.
+func readWitness(ctx context.Context, name string, v note.Verifier, sample audit.WitnessSample) (audit.WitnessHistory, error) {
+	if name == "" {
+		return audit.WitnessHistory{}, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
-	b, err := s3.New(ctx, rawURL)
+	w, err := openWitness(ctx, name)
 	if err != nil {
-		return nil, fmt.Errorf("witness: %w", err)
+		return audit.WitnessHistory{}, err
 	}
-	obj, err := b.Open(ctx, audit.WitnessLatestKey)
-	if err != nil {
-		return nil, fmt.Errorf("witness %s: %w", audit.WitnessLatestKey, err)
-	}
-	defer obj.Close()
-	msg, err := io.ReadAll(io.NewSectionReader(obj, 0, min(obj.Size(), 64<<10)))
-	if err != nil {
-		return nil, fmt.Errorf("witness %s: %w", audit.WitnessLatestKey, err)
-	}
-	c, err := audit.OpenCheckpoint(msg, v, "")
-	if err != nil {
-		return nil, fmt.Errorf("witness checkpoint %s: %w", audit.WitnessLatestKey, err)
-	}
-	return []audit.Checkpoint{c}, nil
+	return audit.ReadWitness(ctx, w, v, sample)
 }
 
-// checkWitness compares the recomputed roots with the witnessed
-// checkpoints the export reaches.
-func checkWitness(witnessed []audit.Checkpoint, res audit.ExportResult, stdout io.Writer) error {
-	checked := 0
-	for _, w := range witnessed {
-		root, ok := res.Roots[w.Size]
-		if !ok {
-			continue // newer than the export
-		}
-		if string(root) != string(w.Hash) {
-			return fmt.Errorf("the export disagrees with the witnessed checkpoint of size %d: history was rewritten", w.Size)
-		}
-		checked++
+// witnessLine says what a witness check established.
+func witnessLine(name string, h audit.WitnessHistory, rep audit.WitnessReport, against string) string {
+	if name != "" {
+		name = " " + name
 	}
-	if len(witnessed) > 0 {
-		fmt.Fprintf(stdout, "witness OK: %d witnessed checkpoints agree with the export\n", checked)
+	line := fmt.Sprintf("witness%s OK: %d witnessed checkpoints agree with the %s (%d read of the %d witnessed, %d outside it)",
+		name, rep.Checked, against, len(h.Checkpoints), h.Witnessed, rep.Unreached)
+	if rep.Checked > 0 {
+		line += fmt.Sprintf("; next time --witness-since %d checks only what was witnessed since", rep.Newest)
 	}
-	return nil
+	return line
 }
 
 // checkAgainst fetches the server's current checkpoint and a consistency

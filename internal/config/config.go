@@ -54,6 +54,17 @@ type Config struct {
 	// AuditWitnessURL, if set, is an S3 bucket (s3://BUCKET[/PREFIX]?...,
 	// like blob_url) that receives the same copies.
 	AuditWitnessURL string
+	// AuditHotPeriod: audit records younger than this stay in the
+	// database (searchable); older ones move to encrypted archive segments
+	// in the blob store. 0: they stay until AuditRetention.
+	AuditHotPeriod time.Duration
+	// AuditRetention: archived audit records older than this are deleted
+	// for good. 0: kept forever.
+	AuditRetention time.Duration
+	// AllowShortAuditRetention accepts an AuditRetention or AuditHotPeriod
+	// shorter than PCI DSS 10.5.1 requires (MinAuditRetention,
+	// MinAuditHotPeriod); it is flagged at start.
+	AllowShortAuditRetention bool
 
 	SIEM SIEMConfig // audit log export to SIEMs (docs/SIEM.md)
 
@@ -181,4 +192,19 @@ func defaultTLSCertFile(dataDir string) string {
 
 func defaultTLSKeyFile(dataDir string) string {
 	return filepath.Join(dataDir, tlsDirName, tlsKeyFileName)
+}
+
+// PCI DSS 10.5.1: audit history is retained for at least twelve months,
+// the latest three immediately available for analysis.
+const (
+	MinAuditRetention = 365 * 24 * time.Hour
+	MinAuditHotPeriod = 90 * 24 * time.Hour
+)
+
+// ShortAuditRetention reports whether the audit retention settings are
+// below what PCI DSS 10.5.1 requires (accepted only with
+// AllowShortAuditRetention).
+func (c Config) ShortAuditRetention() bool {
+	return (c.AuditRetention > 0 && c.AuditRetention < MinAuditRetention) ||
+		(c.AuditHotPeriod > 0 && c.AuditHotPeriod < MinAuditHotPeriod)
 }

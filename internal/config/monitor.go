@@ -43,7 +43,7 @@ func (m MonitorConfig) HoneyIDs() []string {
 // reports them.
 func monitorSettings() []*setting {
 	return []*setting{
-		newSetting("monitor_rules_file", "YAML `file` configuring the detection rules (default: built-in defaults)",
+		newSetting("monitor_rules_file", "YAML `file` configuring the detection rules (default: built-in defaults); a relative geoip_db in it is relative to its directory",
 			func(c *Config) any { return &c.Monitor.RulesFile }),
 		newSetting("monitor_honey_customers", "comma-separated customer `ids` that are honey records: any access is a critical alert",
 			func(c *Config) any { return &c.Monitor.HoneyCustomers }),

@@ -70,6 +70,12 @@ var settings = []*setting{
 		func(c *Config) any { return &c.AuditWitnessDir }),
 	newSetting("audit_witness_url", "S3 `URL` (s3://BUCKET[/PREFIX]?endpoint=..., like blob_url) that receives a copy of every signed audit checkpoint (off if empty)",
 		func(c *Config) any { return &c.AuditWitnessURL }).withRedact(redactURL),
+	newSetting("audit_hot_period", "`duration` audit events stay in the database, searchable; older ones move to encrypted archive segments in the blob store (0: until audit_retention; at least 2160h, 3 months, unless allow_short_audit_retention)",
+		func(c *Config) any { return &c.AuditHotPeriod }),
+	newSetting("audit_retention", "`duration` audit events are kept, after which archived ones are deleted for good (0: forever; at least 8760h, 12 months, unless allow_short_audit_retention)",
+		func(c *Config) any { return &c.AuditRetention }),
+	newSetting("allow_short_audit_retention", "accept audit_retention or audit_hot_period below PCI DSS 10.5.1 (12 months kept, 3 months hot); flagged at start",
+		func(c *Config) any { return &c.AllowShortAuditRetention }),
 }
 
 // defaults returns the built-in defaults. The paths derived from data_dir
@@ -91,6 +97,8 @@ func defaults() Config {
 		Identity:          identityDefaults(),
 		Verification:      verificationDefaults(),
 		CardScanInterval:  24 * time.Hour,
+		AuditHotPeriod:    MinAuditHotPeriod,
+		AuditRetention:    MinAuditRetention,
 	}
 }
 

@@ -77,6 +77,7 @@ func (c Config) Validate() error {
 			fail(d.key, "must be > 0")
 		}
 	}
+	c.validateAuditRetention(fail)
 	if c.CardScanInterval < 0 {
 		fail("card_scan_interval", "must be >= 0 (0 turns the scan off)")
 	}
@@ -104,4 +105,23 @@ func checkAddr(addr string) error {
 		return fmt.Errorf("port %q is not a number from 0 to 65535", port)
 	}
 	return nil
+}
+
+// validateAuditRetention checks the audit retention settings.
+func (c Config) validateAuditRetention(fail func(key, format string, args ...any)) {
+	const hint = "or set allow_short_audit_retention: true to accept less (flagged at start)"
+	switch {
+	case c.AuditRetention < 0:
+		fail("audit_retention", "must be >= 0 (0 keeps audit events forever)")
+	case c.AuditRetention > 0 && c.AuditRetention < MinAuditRetention && !c.AllowShortAuditRetention:
+		fail("audit_retention", "must be at least %s (12 months, PCI DSS 10.5.1) or 0 (forever), %s", formatDuration(MinAuditRetention), hint)
+	}
+	switch {
+	case c.AuditHotPeriod < 0:
+		fail("audit_hot_period", "must be >= 0 (0 keeps audit events in the database until audit_retention)")
+	case c.AuditHotPeriod > 0 && c.AuditHotPeriod < MinAuditHotPeriod && !c.AllowShortAuditRetention:
+		fail("audit_hot_period", "must be at least %s (3 months immediately available, PCI DSS 10.5.1) or 0, %s", formatDuration(MinAuditHotPeriod), hint)
+	case c.AuditRetention > 0 && c.AuditHotPeriod > c.AuditRetention:
+		fail("audit_hot_period", "must not exceed audit_retention (%s)", formatDuration(c.AuditRetention))
+	}
 }

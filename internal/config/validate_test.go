@@ -3,6 +3,7 @@ package config_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/confide-cc/confide/internal/config"
 )
@@ -71,6 +72,16 @@ func TestValidate(t *testing.T) {
 			c.Verification.SMTPAddr, c.Verification.SMTPFrom = "127.0.0.1:25", "confide@example.com"
 		}, `monitor_alert_email: "soc" is not a bare e-mail address`},
 		{"zero blob_gc_interval", func(c *config.Config) { c.BlobGCInterval = 0 }, "blob_gc_interval: must be > 0"},
+		{"audit_retention under 12 months", func(c *config.Config) { c.AuditRetention = 180 * 24 * time.Hour },
+			"audit_retention: must be at least 8760h (12 months, PCI DSS 10.5.1) or 0 (forever), or set allow_short_audit_retention: true to accept less (flagged at start)"},
+		{"negative audit_retention", func(c *config.Config) { c.AuditRetention = -time.Hour }, "audit_retention: must be >= 0 (0 keeps audit events forever)"},
+		{"audit_hot_period under 3 months", func(c *config.Config) { c.AuditHotPeriod = 30 * 24 * time.Hour },
+			"audit_hot_period: must be at least 2160h (3 months immediately available, PCI DSS 10.5.1) or 0, or set allow_short_audit_retention: true to accept less (flagged at start)"},
+		{"audit_hot_period beyond audit_retention", func(c *config.Config) { c.AuditHotPeriod = 9000 * time.Hour },
+			"audit_hot_period: must not exceed audit_retention (8760h)"},
+		{"short retention allowed, hot still beyond it", func(c *config.Config) {
+			c.AllowShortAuditRetention, c.AuditRetention, c.AuditHotPeriod = true, time.Hour, 2*time.Hour
+		}, "audit_hot_period: must not exceed audit_retention (1h)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -121,6 +132,11 @@ func TestValidateAccepts(t *testing.T) {
 		{"port zero", func(c *config.Config) { c.Addr = "127.0.0.1:0" }},
 		{"all interfaces over TLS", func(c *config.Config) { c.Addr = ":8443" }},
 		{"host name", func(c *config.Config) { c.Addr = "vault.example.com:8443" }},
+		{"audit kept forever in the database", func(c *config.Config) { c.AuditRetention, c.AuditHotPeriod = 0, 0 }},
+		{"audit hot forever, never deleted", func(c *config.Config) { c.AuditRetention, c.AuditHotPeriod = 0, 2160*time.Hour }},
+		{"short audit retention, flagged", func(c *config.Config) {
+			c.AllowShortAuditRetention, c.AuditRetention, c.AuditHotPeriod = true, 30*24*time.Hour, time.Hour
+		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := validConfig(t)

@@ -39,6 +39,8 @@ func Status(k apperr.Kind) int {
 		return http.StatusTooManyRequests
 	case apperr.MethodNotAllowed:
 		return http.StatusMethodNotAllowed
+	case apperr.Gone:
+		return http.StatusGone
 	}
 	return http.StatusInternalServerError
 }

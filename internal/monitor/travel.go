@@ -3,6 +3,7 @@ package monitor
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -25,7 +26,8 @@ type TravelOptions struct {
 	RuleOptions `yaml:",inline"`
 	// GeoIPDB is the path of a MaxMind DB file (GeoLite2/GeoIP2 City or
 	// Country, or a compatible database) the operator supplies; it is read
-	// once when the detector is created. Empty: sites only.
+	// once when the detector is created. Empty: sites only. A relative
+	// path is relative to the rule file's directory (Config.ResolvePaths).
 	GeoIPDB             string        `yaml:"geoip_db"`
 	Sites               []Site        `yaml:"sites"`
 	MaxSpeedKmh         float64       `yaml:"max_speed_kmh"`
@@ -38,6 +40,20 @@ type TravelOptions struct {
 	ServiceAccounts bool `yaml:"service_accounts"`
 
 	sites []Site // compiled, most specific first
+}
+
+// ResolvePaths makes the relative file paths of a rule configuration
+// (impossible_travel's geoip_db) absolute against dir, the directory of
+// the rule file that set them, so that they do not depend on the
+// server's working directory. Absolute paths are only cleaned.
+func (c *Config) ResolvePaths(dir string) {
+	switch p := c.Travel.GeoIPDB; {
+	case p == "":
+	case filepath.IsAbs(p):
+		c.Travel.GeoIPDB = filepath.Clean(p)
+	default:
+		c.Travel.GeoIPDB = filepath.Join(dir, p)
+	}
 }
 
 func (o *TravelOptions) validate() []error {

@@ -359,3 +359,26 @@ func TestTravelClockStepBack(t *testing.T) {
 		t.Errorf("findings %+v", fs)
 	}
 }
+
+// TestResolvePaths checks that a relative geoip_db is relative to the
+// rule file's directory and an absolute one is kept.
+func TestResolvePaths(t *testing.T) {
+	dir := filepath.Join(string(filepath.Separator), "etc", "confide")
+	abs := filepath.Join(string(filepath.Separator), "var", "lib", "geo", "city.mmdb")
+	tests := []struct{ geoIPDB, want string }{
+		{"", ""},
+		{"city.mmdb", filepath.Join(dir, "city.mmdb")},
+		{filepath.Join("geo", "..", "city.mmdb"), filepath.Join(dir, "city.mmdb")},
+		{filepath.Join("..", "geo", "city.mmdb"), filepath.Join(string(filepath.Separator), "etc", "geo", "city.mmdb")},
+		{abs, abs},
+		{abs + string(filepath.Separator) + ".", abs},
+	}
+	for _, tt := range tests {
+		cfg := monitor.DefaultConfig()
+		cfg.Travel.GeoIPDB = tt.geoIPDB
+		cfg.ResolvePaths(dir)
+		if cfg.Travel.GeoIPDB != tt.want {
+			t.Errorf("geoip_db %q resolved = %q; want %q", tt.geoIPDB, cfg.Travel.GeoIPDB, tt.want)
+		}
+	}
+}

@@ -48,6 +48,7 @@ type Tx interface {
 	Tokens
 	Audit
 	AuditTree
+	AuditRetention
 	Erasures
 	SIEMCursors
 	Monitor
@@ -320,6 +321,54 @@ type AuditTree interface {
 	// ListAuditCheckpoints returns up to limit checkpoints with Size >=
 	// fromSize, by size.
 	ListAuditCheckpoints(ctx context.Context, fromSize int64, limit int) ([]AuditCheckpoint, error)
+}
+
+// AuditRetentionState says where the leaves of the audit tree are held
+// (docs/AUDIT.md, Retention): leaves [0, ExpiredSize) are deleted for good
+// (their node hashes stay, so proofs still work), leaves [ExpiredSize,
+// ArchivedSize) are in archive segments, and the records with Seq >
+// ArchivedSize are in the log.
+type AuditRetentionState struct {
+	ExpiredSize  int64
+	ArchivedSize int64
+	// ArchivedHash is the chain hash of record ArchivedSize (nil if 0).
+	ArchivedHash []byte
+}
+
+// AuditSegment is an archived range of leaves [Start, End): standard
+// base64 lines, encrypted in the blob store under BlobKey with the
+// segment's own keyset (Keyset, wrapped by the KEK).
+type AuditSegment struct {
+	Start, End int64
+	BlobKey    string
+	BlobSize   int64
+	Keyset     []byte
+	// NewestAt is when the checkpoint of size End was signed: no leaf of
+	// the segment is newer.
+	NewestAt  time.Time
+	CreatedAt time.Time
+}
+
+// AuditRetention moves old audit records to archive segments and expires
+// segments.
+type AuditRetention interface {
+	// AuditRetentionState returns the state. Inside Update it locks it
+	// until the transaction ends.
+	AuditRetentionState(ctx context.Context) (AuditRetentionState, error)
+	// ArchiveAudit records seg as archived: the archived size moves from
+	// seg.Start (else ErrConflict) to seg.End with chain hash endHash, and
+	// the records with Seq <= seg.End and the checkpoints of sizes strictly
+	// between seg.Start and seg.End are deleted.
+	ArchiveAudit(ctx context.Context, seg AuditSegment, endHash []byte) error
+	// ListAuditSegments returns the archive segments, by Start.
+	ListAuditSegments(ctx context.Context) ([]AuditSegment, error)
+	// ExpireAudit moves the expired size from old (else ErrConflict) to
+	// end, deleting the segments that end at or before end and the
+	// checkpoints of smaller sizes.
+	ExpireAudit(ctx context.Context, old, end int64) error
+	// AuditCheckpointBefore returns the checkpoint of the largest size in
+	// (after, atMost] signed before t, or ErrNotFound.
+	AuditCheckpointBefore(ctx context.Context, after, atMost int64, t time.Time) (AuditCheckpoint, error)
 }
 
 // Erasure is the receipt of a customer erasure.

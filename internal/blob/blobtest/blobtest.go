@@ -38,6 +38,8 @@ func Run(t *testing.T, newStore func(t *testing.T) blob.Store) {
 		{"LargeStreamed", testLargeStreamed},
 		{"Concurrent", testConcurrent},
 		{"Ping", testPing},
+		{"List", testList},
+		{"ListErrors", testListErrors},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

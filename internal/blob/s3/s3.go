@@ -52,6 +52,9 @@ type Store struct {
 	client *minio.Client
 	bucket string
 	prefix string
+	// listPage is the most keys one ListObjectsV2 request asks for (0:
+	// the server's default, 1,000 on S3).
+	listPage int
 }
 
 var _ blob.Store = (*Store)(nil)
@@ -156,6 +159,33 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 		return fmt.Errorf("blob/s3: delete: %w", err)
 	}
 	return nil
+}
+
+// List pages through ListObjectsV2 under the store's prefix and prefix,
+// calling fn with each key (see blob.Store). Objects under the store's
+// prefix whose names are not valid keys (written by something else) are
+// skipped.
+func (s *Store) List(ctx context.Context, prefix string, fn func(key string) error) error {
+	if err := blob.ValidatePrefix(prefix); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // ends the listing if fn stops it early
+	for obj := range s.client.ListObjectsIter(ctx, s.bucket, minio.ListObjectsOptions{
+		Prefix: s.prefix + prefix, Recursive: true, MaxKeys: s.listPage,
+	}) {
+		if obj.Err != nil {
+			return fmt.Errorf("blob/s3: list: %w", obj.Err)
+		}
+		key := strings.TrimPrefix(obj.Key, s.prefix)
+		if blob.ValidateKey(key) != nil {
+			continue
+		}
+		if err := fn(key); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
 }
 
 // mapError returns blob.ErrNotFound for a missing object, and err otherwise.

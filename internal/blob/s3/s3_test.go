@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -190,4 +192,22 @@ func TestWrongCredentials(t *testing.T) {
 
 func BenchmarkStore(b *testing.B) {
 	blobtest.Bench(b, testServer(b).newStore(b))
+}
+
+// TestListPages checks that List follows ListObjectsV2's continuation
+// across pages.
+func TestListPages(t *testing.T) {
+	s := testServer(t).newStore(t)
+	s3.SetListPage(s, 2)
+	var want []string
+	for i := range 5 {
+		key := "page/" + strconv.Itoa(i)
+		want = append(want, key)
+		if _, err := s.Put(t.Context(), key, strings.NewReader(key)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := blobtest.Keys(t, s, "page/"); !slices.Equal(got, want) {
+		t.Errorf("List over pages of 2 = %q; want %q", got, want)
+	}
 }
