@@ -163,28 +163,7 @@ func BenchmarkInclusionProof(b *testing.B) {
 	const n = 100_000
 	f := openLog(b, audit.Options{})
 	ctx := context.Background()
-	ev := audit.Event{Action: "customer.read", Outcome: audit.Success, Resource: "customer/x"}
-	for i := 0; i < n; i += 1000 {
-		if err := f.st.Update(ctx, func(tx store.Tx) error {
-			for range 1000 {
-				if err := audit.Append(ctx, tx, ev); err != nil {
-					return err
-				}
-			}
-			return nil
-		}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	for {
-		_, size, err := f.log.Integrate(ctx)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if size == n {
-			break
-		}
-	}
+	fill(b, f, n)
 	c := integrate(b, f.log)
 	entries, err := f.log.Entries(ctx, 12345, 12346)
 	if err != nil {
@@ -208,5 +187,68 @@ func BenchmarkInclusionProof(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(32*len(p)), "proof-bytes")
+	})
+}
+
+// fill appends n events in transactions of 1000 and integrates them.
+func fill(b *testing.B, f fixture, n int) {
+	b.Helper()
+	ctx := context.Background()
+	ev := audit.Event{Action: "customer.read", Outcome: audit.Success, Resource: "customer/x"}
+	for i := 0; i < n; i += 1000 {
+		if err := f.st.Update(ctx, func(tx store.Tx) error {
+			for range 1000 {
+				if err := audit.Append(ctx, tx, ev); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for {
+		_, size, err := f.log.Integrate(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if size == int64(n) {
+			return
+		}
+	}
+}
+
+// BenchmarkRetention measures archiving 100,000 records (read, checked,
+// encrypted to the blob store, deleted from the database) against
+// exporting the same records, measured in the same run:
+//
+//	go test ./internal/audit -run XXX -bench Retention -benchtime 3x
+func BenchmarkRetention(b *testing.B) {
+	const n = 100_000
+	ctx := context.Background()
+	b.Run("export", func(b *testing.B) {
+		f := openLog(b, audit.Options{})
+		fill(b, f, n)
+		for i := 0; b.Loop(); i++ {
+			if _, err := f.log.Export(ctx, filepath.Join(b.TempDir(), strconv.Itoa(i))); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "leaves/s")
+	})
+	b.Run("archive", func(b *testing.B) {
+		var total time.Duration
+		for range b.N {
+			arch, _ := newArchive(b)
+			f := openLog(b, audit.Options{Archive: arch})
+			fill(b, f, n)
+			start := time.Now()
+			res, err := f.log.ApplyRetention(ctx, audit.Retention{Hot: time.Hour}, time.Now().Add(2*time.Hour))
+			total += time.Since(start)
+			if err != nil || len(res.Archived) == 0 || res.Archived[len(res.Archived)-1].End != n {
+				b.Fatalf("ApplyRetention = %+v, %v", res, err)
+			}
+		}
+		b.ReportMetric(float64(n)*float64(b.N)/total.Seconds(), "leaves/s")
 	})
 }

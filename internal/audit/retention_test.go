@@ -76,7 +76,7 @@ type archived struct {
 }
 
 // newArchive returns an archive in a fresh blob directory.
-func newArchive(t *testing.T) (*audit.Archive, string) {
+func newArchive(t testing.TB) (*audit.Archive, string) {
 	t.Helper()
 	dir := t.TempDir()
 	keyFile := filepath.Join(dir, "root.key")
