@@ -54,8 +54,12 @@ func (o *CallFloodOptions) validate() []error {
 // callVolume is the seasonal baseline of call_flood: interactions per clock
 // hour, by hour of the week.
 type callVolume struct {
-	Hour  int64     // current clock hour (µs / 1h)
-	Count int       // interactions in Hour so far
+	Hour  int64 // current clock hour (µs / 1h)
+	Count int   // interactions in Hour so far
+	// Cap, if > 0, is the most that Hour adds to the baseline: the
+	// volume the baseline allowed when the hour fired, so that a flood
+	// does not teach the baseline to accept the next one.
+	Cap   int
 	Slots [][]int32 // by hour of the week (168): counts of past weeks, oldest first
 }
 
@@ -100,6 +104,9 @@ func (d *Detector) callVolume(out []Finding, ev *Event, now int64) []Finding {
 			c := int32(0)
 			if h == v.Hour {
 				c = int32(v.Count)
+				if v.Cap > 0 {
+					c = int32(min(v.Count, v.Cap))
+				}
 			}
 			s := &v.Slots[hourOfWeek(h)]
 			*s = append(*s, c)
@@ -107,7 +114,7 @@ func (d *Detector) callVolume(out []Finding, ev *Event, now int64) []Finding {
 				*s = append((*s)[:0], (*s)[len(*s)-o.HistoryWeeks:]...)
 			}
 		}
-		v.Hour, v.Count = hour, 0
+		v.Hour, v.Count, v.Cap = hour, 0, 0
 	}
 	v.Count++
 	past := v.Slots[hourOfWeek(hour)]
@@ -122,8 +129,12 @@ func (d *Detector) callVolume(out []Finding, ev *Event, now int64) []Finding {
 	k := float64(len(past))
 	mean := sum / k
 	std := max(math.Sqrt(max(sumSq/k-mean*mean, 0)), math.Sqrt(mean), 1)
-	if float64(v.Count) <= mean+o.ZScore*std {
+	limit := mean + o.ZScore*std
+	if float64(v.Count) <= limit {
 		return out
+	}
+	if v.Cap == 0 {
+		v.Cap = max(int(limit), 1)
 	}
 	return d.fire(out, o.RuleOptions, RuleCallFlood, fmt.Sprintf("volume:%d", hour), now, Finding{Evidence: []int64{ev.Seq},
 		Summary: fmt.Sprintf("%d calls or SMS in this hour, against %.0f ± %.0f in the same hour of past weeks", v.Count, mean, std)})

@@ -60,6 +60,13 @@ func TestCallFlood(t *testing.T) {
 			}
 			calls(s, t0.Add(2*week), 50*time.Minute, 500, "")
 		}, []string{monitor.RuleCallFlood}},
+		{"a flood does not teach the baseline to accept the next", func(s *stream) {
+			for w := range 2 {
+				calls(s, t0.Add(time.Duration(w)*week), 50*time.Minute, 100, "")
+			}
+			calls(s, t0.Add(2*week), 50*time.Minute, 500, "")
+			calls(s, t0.Add(3*week), 50*time.Minute, 400, "")
+		}, []string{monitor.RuleCallFlood, monitor.RuleCallFlood}},
 		{"a surge with one week of history only", func(s *stream) {
 			calls(s, t0, 50*time.Minute, 100, "")
 			calls(s, t0.Add(week), 50*time.Minute, 500, "")

@@ -49,11 +49,26 @@ func (g *gen) spread(t time.Time, span time.Duration, n int) []time.Time {
 	return out
 }
 
-func (g *gen) attack(l int, a *Attack, honey []string) {
-	u := g.users[g.r.IntN(len(g.users))]
-	for u.role == "qa_analyst" && a.Class != monitor.RuleMassPlayback {
-		u = g.users[g.r.IntN(len(g.users))]
+// attacker draws the insider of an attack of class: not a QA analyst
+// (except for mass_playback, their own trade) and, while there are enough
+// users, not one who already attacked in this class: two attacks by one
+// user would merge in the rules' cooldowns, and the first would raise the
+// user's own baseline for the second.
+func (g *gen) attacker(class string) user {
+	for tries := 0; ; tries++ {
+		u := g.users[g.r.IntN(len(g.users))]
+		if u.role == "qa_analyst" && class != monitor.RuleMassPlayback {
+			continue
+		}
+		if k := class + "/" + u.id; !g.attackers[k] || tries > 10*len(g.users) {
+			g.attackers[k] = true
+			return u
+		}
 	}
+}
+
+func (g *gen) attack(l int, a *Attack, honey []string) {
+	u := g.attacker(a.Class)
 	a.ActorID, a.Origin = u.id, u.ip
 	ev := func(t time.Time, action, resource string, details map[string]any) {
 		g.emit(l, t, u.id, u.role, u.ip, action, resource, details)
@@ -110,47 +125,20 @@ func (g *gen) attack(l int, a *Attack, honey []string) {
 			g.verify(l, g.r, agent, step, fmt.Sprintf("interaction/i%s-f%d", c, g.r.IntN(1000)), c, 1)
 			t = t.Add(time.Duration(5+g.r.IntN(90)) * time.Minute)
 		}
-	case monitor.RuleTravel: // stolen credentials used from another country while the victim works
+	case monitor.RuleTravel: // stolen credentials used from another country
 		g.travelAttack(l, a, u)
+	case monitor.RuleCallFlood: // telephony denial of service
+		g.callFloodAttack(l, a)
+	case monitor.RuleUnassigned: // browsing customers one does not serve
+		g.unassignedAttack(l, u)
+	case monitor.RuleBreakGlass: // break-glass without a case
+		g.breakGlassAttack(l, u)
 	case monitor.RuleFlood: // a stolen integration token floods ingest
 		in := g.ints[g.r.IntN(len(g.ints))]
 		a.ActorID, a.Origin = in.id, fmt.Sprintf("203.0.113.%d", g.r.IntN(250)+1)
 		span := time.Duration(30+g.r.IntN(60)) * time.Second
 		for _, t := range g.spread(g.workTime(u), span, 3000+g.r.IntN(5000)) {
-			g.emit(l, t, in.id, in.role, a.Origin, "interaction.create", "interaction/flood", map[string]any{"channel": "voice", "customer_id": g.customer()})
-		}
-	}
-}
-
-// travelAttack uses u's account from abroad a few minutes after one of
-// u's own normal events: mostly from far away (impossible travel), one
-// time in five from a foreign city near u's site (concurrent countries).
-func (g *gen) travelAttack(l int, a *Attack, u user) {
-	if g.byUser == nil {
-		g.byUser = map[string][]int{}
-		for i, e := range g.events {
-			if g.label[i] == 0 && e.ActorKind == "human" {
-				g.byUser[e.ActorID] = append(g.byUser[e.ActorID], i)
-			}
-		}
-	}
-	own := g.byUser[u.id]
-	if len(own) == 0 {
-		return
-	}
-	t := g.events[own[g.r.IntN(len(own))]].Time.Add(time.Duration(1+g.r.IntN(25)) * time.Minute)
-	net := 1 + g.r.IntN(len(farAway))
-	if g.r.Float64() < 0.2 {
-		net = 0x10 + u.site
-	}
-	a.Origin = fmt.Sprintf("2001:db8:%x::%x", net, 1+g.r.IntN(0xfffe))
-	span := time.Duration(2+g.r.IntN(14)) * time.Minute
-	for _, at := range g.spread(t, span, 2+g.r.IntN(11)) {
-		if g.r.Float64() < 0.5 {
-			c := g.customer()
-			g.emit(l, at, u.id, u.role, a.Origin, "customer.search", "customer", map[string]any{"by": "name", "results": 1, "customer_ids": []any{c}})
-		} else {
-			g.emit(l, at, u.id, u.role, a.Origin, "customer.read", "customer/"+g.customer(), nil)
+			g.emit(l, t, in.id, in.role, a.Origin, "interaction.create", "interaction/flood", map[string]any{"channel": "chat", "customer_id": g.customer()})
 		}
 	}
 }

@@ -2,6 +2,8 @@ package scenario
 
 import (
 	"fmt"
+	"math"
+	"net/netip"
 	"path/filepath"
 
 	"github.com/confide-cc/confide/internal/monitor"
@@ -99,4 +101,37 @@ func Rules(dir string) (monitor.Config, error) {
 	}
 	cfg.Travel.GeoIPDB, cfg.Travel.Sites = path, Sites()
 	return cfg, nil
+}
+
+// fix is where the detector places an address: coordinates and the
+// accuracy radius (0 for a site).
+type fix struct{ lat, lon, radius float64 }
+
+// locate places addr as the detector does with Sites and GeoNetworks.
+func locate(addr string) (fix, bool) {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return fix{}, false
+	}
+	for _, s := range Sites() {
+		if netip.MustParsePrefix(s.CIDR).Contains(a) {
+			return fix{lat: *s.Lat, lon: *s.Lon}, true
+		}
+	}
+	for _, n := range GeoNetworks() {
+		if netip.MustParsePrefix(n.CIDR).Contains(a) {
+			return fix{lat: n.Lat, lon: n.Lon, radius: float64(n.Radius)}, true
+		}
+	}
+	return fix{}, false
+}
+
+// effectiveKm is the distance between two fixes the detector weighs: the
+// great-circle distance less both accuracy radii.
+func effectiveKm(a, b fix) float64 {
+	const earthRadiusKm = 6371.0
+	rad := math.Pi / 180
+	dLat, dLon := (b.lat-a.lat)*rad, (b.lon-a.lon)*rad
+	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(a.lat*rad)*math.Cos(b.lat*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
+	return 2*earthRadiusKm*math.Asin(math.Sqrt(h)) - a.radius - b.radius
 }

@@ -37,7 +37,7 @@ func (g *gen) normal() {
 // workday emits one user's day: a shift of 8 working hours with a lunch
 // break, sometimes an extra hour, sometimes an early peek before it.
 func (g *gen) workday(u user, day time.Time) {
-	if g.r.Float64() < 0.1 { // day off
+	if g.r.Float64() < 0.1 || day.Before(g.opt.Start.AddDate(0, 0, u.joins)) { // day off, or not joined yet
 		return
 	}
 	factor := 0.7 + g.r.Float64()*0.6
@@ -55,10 +55,12 @@ func (g *gen) workday(u user, day time.Time) {
 	if g.r.Float64() < 0.05 {
 		hours++
 	}
+	shift := shiftStart(u, day, hours)
 	if g.r.Float64() < 0.02 { // checks a case before the shift
-		t := day.Add(time.Duration(u.shift)*time.Hour - time.Duration(20+g.r.IntN(30))*time.Minute)
+		t := shift.Add(-time.Duration(20+g.r.IntN(30)) * time.Minute)
 		g.handle(u, t, g.customer())
 	}
+	g.scopeDay(u, shift.Add(time.Duration(g.r3.Int64N(int64(7*time.Hour)))))
 	for h := range hours {
 		if h == 4 {
 			if backAfterLunch {
@@ -66,7 +68,7 @@ func (g *gen) workday(u user, day time.Time) {
 			}
 			continue // lunch
 		}
-		start := day.Add(time.Duration(u.shift+h) * time.Hour)
+		start := shift.Add(time.Duration(h) * time.Hour)
 		n := g.poisson(u.rate * factor)
 		if n > 0 {
 			g.hours[u.id+start.Format(time.RFC3339)] = true
@@ -86,8 +88,11 @@ func (g *gen) handle(u user, t time.Time, c string) {
 	}
 	inter := fmt.Sprintf("interaction/i%s-%d", c, g.r.IntN(20))
 	cust := "customer/" + c
-	switch u.role {
-	case "qa_analyst":
+	switch {
+	case u.role == "agent" && teamOfUser(u).batch: // a list of records to check: find, open
+		g.emit(0, step(), u.id, u.role, u.ip, "customer.search", "customer", map[string]any{"by": "address", "results": 1, "customer_ids": []any{c}})
+		g.emit(0, step(), u.id, u.role, u.ip, "customer.read", cust, nil)
+	case u.role == "qa_analyst":
 		g.emit(0, step(), u.id, u.role, u.ip, "interaction.read", inter, map[string]any{"customer_id": c})
 		for range 1 + g.r.IntN(3) {
 			g.emit(0, step(), u.id, u.role, u.ip, "recording.play", inter, map[string]any{"customer_id": c, "range": "bytes"})
@@ -125,28 +130,22 @@ func (g *gen) handle(u user, t time.Time, c string) {
 }
 
 // ingest emits the integrations' interaction and recording uploads,
-// around the clock, following the contact center's load.
+// around the clock, following the contact center's load (callLoad), and
+// the day's repeat callers and switchboards.
 func (g *gen) ingest(day time.Time, weekday bool) {
 	for h := range 24 {
-		load := 0.05
-		if h >= 7 && h < 20 {
-			load = 1
-		}
-		if !weekday {
-			load *= 0.2
-		}
+		load := callLoad(day, h)
 		perHour := load * float64(len(g.users)) * 9 / float64(len(g.ints))
 		for _, in := range g.ints {
 			for range g.poisson(perHour) {
 				t := day.Add(time.Duration(h)*time.Hour + time.Duration(g.r.Int64N(int64(time.Hour))))
 				c := g.customer()
-				inter := fmt.Sprintf("interaction/i%s-%d", c, g.r.IntN(20))
-				g.emit(0, t, in.id, in.role, in.ip, "interaction.create", inter, map[string]any{"channel": "voice", "customer_id": c})
-				if g.r.Float64() < 0.5 {
-					g.emit(0, t.Add(2*time.Second), in.id, in.role, in.ip, "recording.upload", inter, map[string]any{"customer_id": c})
-				}
+				g.interaction(in, t, c, g.channel(), "ck"+c)
 			}
 		}
+	}
+	if weekday {
+		g.repeatCallers(day)
 	}
 }
 

@@ -34,7 +34,7 @@ var Defaults = Options{Seed: 1, Agents: 200, Integrations: 5, Customers: 200_000
 // Classes are the attack classes, named after the rule meant to catch them.
 var Classes = []string{monitor.RuleBulkAccess, monitor.RuleOffHours, monitor.RuleFailedAuth,
 	monitor.RuleRevealSpike, monitor.RuleMassPlayback, monitor.RuleHoney, monitor.RuleFlood, monitor.RuleTravel,
-	monitor.RuleTakeover}
+	monitor.RuleTakeover, monitor.RuleCallFlood, monitor.RuleUnassigned, monitor.RuleBreakGlass}
 
 // Attack is one injected attack and the audit indexes of its events.
 type Attack struct {
@@ -53,6 +53,14 @@ type Scenario struct {
 	// Honey lists the canary customers (created by honey.create events at
 	// the start of the stream).
 	Honey []string
+	// Elevations are the audit indexes of legitimate break-glass
+	// elevations in the normal traffic. break_glass alerts on every
+	// elevation by design: Evaluate counts its alerts on these as reviews,
+	// not as false alerts.
+	Elevations []int64
+	// Trips counts the genuine journeys abroad in the normal traffic: a
+	// user signing in from far away after a plausible travel time.
+	Trips int
 }
 
 type user struct {
@@ -62,21 +70,28 @@ type user struct {
 	idx, site    int     // index among the users; site (sites) where they work
 	hybrid       bool    // works from home some days
 	visitor      bool    // spends some days at another site (supervisors)
+	joins        int     // first day of work (joiners start after the others)
 }
 
 type gen struct {
 	opt Options
 	r   *rand.Rand
 	// r2 draws what the normal traffic gained with impossible_travel and
-	// account_takeover (where users work, caller verifications), so that
-	// the stream of r, and with it the other classes, is unchanged.
-	r2     *rand.Rand
+	// account_takeover (where users work, caller verifications), r3 what
+	// it gained with call_flood, unassigned_access and break_glass (calls,
+	// scope denials, elevations, trips abroad): separate streams, so that
+	// a change to one part moves the others less.
+	r2, r3 *rand.Rand
 	events []monitor.Event
-	label  []int // attack index + 1, or 0 for normal events
+	label  []int // attack index + 1, 0 for normal events, or elevation
 	users  []user
 	ints   []user
-	hours  map[string]bool  // user/hour with normal activity
-	byUser map[string][]int // indexes of each user's normal events (built for travel attacks)
+	hours  map[string]bool   // user/hour with normal activity
+	byUser map[string][]int  // indexes of each user's normal events, in time order (built for travel)
+	teamOf map[string]string // user → team, for the events' team
+	// attackers are the users already attacking, by class/user.
+	attackers map[string]bool
+	tripsN    int
 }
 
 // Generate builds a scenario.
@@ -95,7 +110,8 @@ func Generate(opt Options) *Scenario {
 		opt.Start = def.Start
 	}
 	g := &gen{opt: opt, r: rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15)),
-		r2: rand.New(rand.NewPCG(opt.Seed^0x5851f42d4c957f2d, opt.Seed)), hours: map[string]bool{}}
+		r2: rand.New(rand.NewPCG(opt.Seed^0x5851f42d4c957f2d, opt.Seed)), r3: rand.New(rand.NewPCG(opt.Seed^0x2545f4914f6cdd1d, opt.Seed+7)),
+		hours: map[string]bool{}, teamOf: map[string]string{}, attackers: map[string]bool{}}
 	for i := range opt.Agents {
 		u := user{id: fmt.Sprintf("usr_%04d", i), role: "agent", ip: siteIP(i%len(sites), i),
 			rate: 4 + g.r.Float64()*14, shift: 7 + g.r.IntN(4), idx: i, site: i % len(sites), hybrid: i%7 == 3}
@@ -106,6 +122,7 @@ func Generate(opt Options) *Scenario {
 			u.role, u.rate = "supervisor", 8+g.r.Float64()*12
 			u.visitor = (i/10)%3 == 0
 		}
+		g.joinTeam(&u)
 		g.users = append(g.users, u)
 	}
 	for i := range opt.Integrations {
@@ -118,22 +135,29 @@ func Generate(opt Options) *Scenario {
 		g.emit(0, opt.Start.Add(time.Duration(i)*time.Second), "usr_admin", "security_admin", "10.9.0.1", "honey.create", "customer/"+id, nil)
 	}
 	g.normal()
+	g.trips()
 	attacks := g.attacks(sc.Honey)
 	sort.Stable(byTime{g})
 	g.takeoverSignals()
 	for i := range g.events {
 		g.events[i].Seq = int64(i + 1)
-		if l := g.label[i]; l > 0 {
+		switch l := g.label[i]; {
+		case l > 0:
 			attacks[l-1].Seqs = append(attacks[l-1].Seqs, g.events[i].Seq)
+		case l == elevation:
+			sc.Elevations = append(sc.Elevations, g.events[i].Seq)
 		}
 	}
 	sc.Events = g.events
 	sc.Attacks = attacks
-	sc.UserHours = len(g.hours)
+	sc.UserHours, sc.Trips = len(g.hours), g.tripsN
 	return sc
 }
 
-// emit appends an event with attack label l (0: normal).
+// elevation labels a legitimate break-glass elevation (normal traffic).
+const elevation = -1
+
+// emit appends an event with attack label l (0: normal; elevation).
 func (g *gen) emit(l int, t time.Time, actor, role, ip, action, resource string, details map[string]any) {
 	kind := "human"
 	if role == "integration" {
@@ -144,6 +168,7 @@ func (g *gen) emit(l int, t time.Time, actor, role, ip, action, resource string,
 	if role != "" {
 		e.Roles = []string{role}
 	}
+	e.Team = g.teamOf[actor]
 	if def, ok := audit.Catalogue[action]; ok {
 		e.Code = def.Code
 	}
