@@ -134,6 +134,8 @@ type Config struct {
 	Unassigned   UnassignedOptions `yaml:"unassigned_access"`
 	BreakGlass   BreakGlassOptions `yaml:"break_glass"`
 	CallFlood    CallFloodOptions  `yaml:"call_flood"`
+	// ControlFailure: see ControlFailureOptions.
+	ControlFailure ControlFailureOptions `yaml:"control_failure"`
 }
 
 // DefaultConfig returns the documented defaults.
@@ -161,6 +163,7 @@ func DefaultConfig() Config {
 	}
 	defaultScopeRules(&c)
 	c.CallFlood = defaultCallFlood()
+	c.ControlFailure = defaultControlFailure()
 	return c
 }
 
@@ -197,7 +200,7 @@ func (c *Config) validate() error {
 		{RuleMassPlayback, c.MassPlayback.RuleOptions}, {RuleHoney, c.Honey.RuleOptions}, {RuleFlood, c.Flood.RuleOptions},
 		{RuleTravel, c.Travel.RuleOptions}, {RuleTakeover, c.Takeover.RuleOptions},
 		{RuleUnassigned, c.Unassigned.RuleOptions}, {RuleBreakGlass, c.BreakGlass.RuleOptions},
-		{RuleCallFlood, c.CallFlood.RuleOptions},
+		{RuleCallFlood, c.CallFlood.RuleOptions}, {RuleControlFailure, c.ControlFailure.RuleOptions},
 	} {
 		check(r.name, r.o.Severity.valid(), "severity %q is not low, medium, high or critical", r.o.Severity)
 		check(r.name, r.o.Cooldown >= 0, "cooldown must not be negative")
@@ -242,5 +245,6 @@ func (c *Config) validate() error {
 	errs = append(errs, c.Travel.validate()...)
 	errs = append(errs, c.Takeover.validate()...)
 	errs = append(errs, c.CallFlood.validate()...)
+	errs = append(errs, c.ControlFailure.validate()...)
 	return errors.Join(errs...)
 }

@@ -165,6 +165,7 @@ func (d *Detector) Observe(ev Event) []Finding {
 	out = d.unassigned(out, &ev, now)
 	out = d.breakGlass(out, &ev, now)
 	out = d.callFlood(out, &ev, now)
+	out = d.controlFailure(out, &ev, now)
 	if ev.ActorID != "" && ev.readsCustomerData() {
 		out = d.bulkAccess(out, &ev, now)
 		out = d.offHours(out, &ev, now)
