@@ -128,6 +128,12 @@ func (d *delivery) step(ctx context.Context) time.Duration {
 	if len(recs) == 0 {
 		return o.PollInterval
 	}
+	if first := recs[0].Seq; first > d.seq+1 {
+		// The audit retention policy archived these records before the
+		// sink received them (it was down for longer than the hot period).
+		d.log.Error("audit records were archived before delivery to this sink; export them with confide audit export",
+			"from_seq", d.seq+1, "to_seq", first-1)
+	}
 	batch := make([]Record, len(recs))
 	for i, rec := range recs {
 		batch[i] = FromAudit(rec)

@@ -2,9 +2,11 @@ package siem_test
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/confide-cc/confide/internal/siem"
 	"github.com/confide-cc/confide/internal/store"
@@ -269,4 +272,47 @@ func TestSinkConfigErrors(t *testing.T) {
 			t.Errorf("Name() = %q, want %q", s.Name(), name)
 		}
 	}
+}
+
+// TestArchivedBeforeDelivery archives records (as the audit retention
+// policy does) before a sink has received them: the runner says which it
+// could not deliver and goes on with the rest.
+func TestArchivedBeforeDelivery(t *testing.T) {
+	st := openStore(t)
+	appendEvents(t, st, 100)
+	err := st.Update(t.Context(), func(tx store.Tx) error {
+		return tx.ArchiveAudit(t.Context(), store.AuditSegment{Start: 0, End: 60, BlobKey: "audit-archive/x", Keyset: []byte{1}, NewestAt: time.Now(), CreatedAt: time.Now()}, []byte{2})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	path := filepath.Join(t.TempDir(), "audit.ocsf.jsonl")
+	sink := siem.NewFileSink(path, product)
+	startRunner(t, st, siem.RunnerOptions{Logger: slog.New(slog.NewTextHandler(&logs, nil))}, sink)
+	eventually(t, "delivery of the records still in the database", func() bool { return cursor(t, st, sink.Name()).Seq == 100 })
+	if got := fileSeqs(t, path); len(got) != 40 || got[0] != 61 {
+		t.Fatalf("delivered %v, want 61..100", got)
+	}
+	if l := logs.String(); !strings.Contains(l, "archived before delivery") || !strings.Contains(l, "from_seq=1 to_seq=60") {
+		t.Errorf("log %q does not name the archived records", l)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
