@@ -46,21 +46,11 @@ func (l *Log) Export(ctx context.Context, dir string) (Checkpoint, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return Checkpoint{}, fmt.Errorf("audit: export directory: %w", err)
 	}
-	var (
-		rs   store.AuditRetentionState
-		segs []store.AuditSegment
-	)
-	if err := l.st.View(ctx, func(tx store.Tx) error {
-		var err error
-		if rs, err = tx.AuditRetentionState(ctx); err != nil {
-			return err
-		}
-		segs, err = tx.ListAuditSegments(ctx)
-		return err
-	}); err != nil {
-		return Checkpoint{}, fmt.Errorf("audit: export: %w", err)
+	rs, segs, err := readRetention(ctx, l.st)
+	if err != nil {
+		return Checkpoint{}, err
 	}
-	r, err := l.prefixRange(ctx, rs.ExpiredSize)
+	r, err := prefixRange(ctx, l.st, rs.ExpiredSize)
 	if err != nil {
 		return Checkpoint{}, err
 	}

@@ -60,12 +60,20 @@ func openLog(t testing.TB, opts audit.Options) fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	f := logOn(t, st, opts)
+	f.path = path
+	return f
+}
+
+// logOn returns the Log of st, with a fresh signer.
+func logOn(t testing.TB, st store.Store, opts audit.Options) fixture {
+	t.Helper()
 	origin, err := audit.Origin(context.Background(), st)
 	if err != nil {
 		t.Fatal(err)
 	}
 	signer, _ := newSigner(t, origin)
-	return fixture{st: st, log: audit.NewLog(st, origin, signer, opts), path: path, signer: signer}
+	return fixture{st: st, log: audit.NewLog(st, origin, signer, opts), signer: signer}
 }
 
 // appendN appends n customer.read events, one transaction each.

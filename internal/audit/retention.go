@@ -181,7 +181,7 @@ func (l *Log) writeSegment(ctx context.Context, rs store.AuditRetentionState, cp
 		return seg, nil, fmt.Errorf("audit: archive keys: %w", err)
 	}
 	seg.Keyset = wrapped
-	r, err := l.prefixRange(ctx, seg.Start)
+	r, err := prefixRange(ctx, l.st, seg.Start)
 	if err != nil {
 		return seg, nil, err
 	}
@@ -298,20 +298,9 @@ func (l *Log) recordRetention(ctx context.Context, action string, span Span, ste
 // expire deletes, for good, the archive segments (from the oldest,
 // contiguously) whose newest record is older than cutoff.
 func (l *Log) expire(ctx context.Context, cutoff time.Time) (Span, error) {
-	var (
-		rs   store.AuditRetentionState
-		segs []store.AuditSegment
-	)
-	err := l.st.View(ctx, func(tx store.Tx) error {
-		var err error
-		if rs, err = tx.AuditRetentionState(ctx); err != nil {
-			return err
-		}
-		segs, err = tx.ListAuditSegments(ctx)
-		return err
-	})
+	rs, segs, err := readRetention(ctx, l.st)
 	if err != nil {
-		return Span{}, fmt.Errorf("audit: expire: %w", err)
+		return Span{}, err
 	}
 	end, n := rs.ExpiredSize, 0
 	for _, s := range segs {
@@ -339,9 +328,30 @@ func (l *Log) expire(ctx context.Context, cutoff time.Time) (Span, error) {
 	return Span{rs.ExpiredSize, end}, nil
 }
 
-// prefixRange returns the compact range [0, size) from the stored node
-// hashes (size need not have leaves in the database any more).
-func (l *Log) prefixRange(ctx context.Context, size int64) (*compact.Range, error) {
+// readRetention reads the retention state and the archive segments, in
+// one transaction.
+func readRetention(ctx context.Context, st store.Store) (store.AuditRetentionState, []store.AuditSegment, error) {
+	var (
+		rs   store.AuditRetentionState
+		segs []store.AuditSegment
+	)
+	err := st.View(ctx, func(tx store.Tx) error {
+		var err error
+		if rs, err = tx.AuditRetentionState(ctx); err != nil {
+			return err
+		}
+		segs, err = tx.ListAuditSegments(ctx)
+		return err
+	})
+	if err != nil {
+		return rs, nil, fmt.Errorf("audit: read retention state: %w", err)
+	}
+	return rs, segs, nil
+}
+
+// prefixRange returns the compact range [0, size) from the node hashes
+// stored in st (size need not have leaves in the database any more).
+func prefixRange(ctx context.Context, st store.Store, size int64) (*compact.Range, error) {
 	if size == 0 {
 		return rangeFactory.NewEmptyRange(0), nil
 	}
@@ -350,7 +360,7 @@ func (l *Log) prefixRange(ctx context.Context, size int64) (*compact.Range, erro
 		ids = append(ids, store.AuditNode{Level: int(id.Level), Index: int64(id.Index)})
 	}
 	var hashes [][]byte
-	err := l.st.View(ctx, func(tx store.Tx) error {
+	err := st.View(ctx, func(tx store.Tx) error {
 		var err error
 		hashes, err = tx.AuditNodes(ctx, ids)
 		return err

@@ -72,7 +72,6 @@ func (k *memKeysets) DeleteSystemKeyset(_ context.Context, name string, old []by
 type archived struct {
 	fixture
 	blobDir string
-	archive *audit.Archive
 }
 
 // newArchive returns an archive in a fresh blob directory.
@@ -102,7 +101,7 @@ func openArchivedLogs(t *testing.T) map[string]archived {
 	out := map[string]archived{}
 	arch, dir := newArchive(t)
 	f := openLog(t, audit.Options{Archive: arch})
-	out["sqlite"] = archived{fixture: f, blobDir: dir, archive: arch}
+	out["sqlite"] = archived{fixture: f, blobDir: dir}
 	if os.Getenv(pgtest.EnvVar) != "" {
 		url, _ := pgtest.Schema(t, "audit_retention_")
 		st, err := postgres.Open(t.Context(), url)
@@ -110,14 +109,8 @@ func openArchivedLogs(t *testing.T) map[string]archived {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { st.Close() })
-		origin, err := audit.Origin(t.Context(), st)
-		if err != nil {
-			t.Fatal(err)
-		}
-		signer, _ := newSigner(t, origin)
 		arch, dir := newArchive(t)
-		pf := fixture{st: st, log: audit.NewLog(st, origin, signer, audit.Options{Archive: arch}), signer: signer}
-		out["postgres"] = archived{fixture: pf, blobDir: dir, archive: arch}
+		out["postgres"] = archived{fixture: logOn(t, st, audit.Options{Archive: arch}), blobDir: dir}
 	}
 	return out
 }

@@ -46,21 +46,13 @@ func Verify(ctx context.Context, st store.Store, v note.Verifier) (Report, error
 	if err != nil {
 		return Report{}, err
 	}
-	var rs store.AuditRetentionState
-	var segs []store.AuditSegment
-	if err := st.View(ctx, func(tx store.Tx) error {
-		var err error
-		if rs, err = tx.AuditRetentionState(ctx); err != nil {
-			return err
-		}
-		segs, err = tx.ListAuditSegments(ctx)
-		return err
-	}); err != nil {
-		return Report{}, fmt.Errorf("audit: read retention state: %w", err)
+	rs, segs, err := readRetention(ctx, st)
+	if err != nil {
+		return Report{}, err
 	}
 	w := walker{ctx: ctx, st: st, v: v, origin: origin, prev: rs.ArchivedHash, cpFrom: rs.ArchivedSize}
 	w.rep.Archived, w.rep.Records = rs.ArchivedSize, rs.ArchivedSize
-	if w.r, err = (&Log{st: st}).prefixRange(ctx, rs.ArchivedSize); err != nil {
+	if w.r, err = prefixRange(ctx, st, rs.ArchivedSize); err != nil {
 		return Report{}, &VerifyError{Index: 0, Problem: fmt.Sprintf("the stored hashes of the %d archived leaves are missing or malformed: %v", rs.ArchivedSize, err)}
 	}
 	// Checkpoints signed while Verify runs may cover records it has not
