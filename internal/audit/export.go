@@ -46,21 +46,9 @@ func (l *Log) Export(ctx context.Context, dir string) (Checkpoint, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return Checkpoint{}, fmt.Errorf("audit: export directory: %w", err)
 	}
-	rs, segs, err := readRetention(ctx, l.st)
-	if err != nil {
-		return Checkpoint{}, err
-	}
-	r, err := prefixRange(ctx, l.st, rs.ExpiredSize)
-	if err != nil {
-		return Checkpoint{}, err
-	}
-	if rs.ExpiredSize > 0 {
-		if err := createFile(filepath.Join(dir, PrefixFile), EncodePrefix(r)); err != nil {
-			return Checkpoint{}, err
-		}
-	}
-	src := exportSource{l: l, rs: rs, segs: segs}
-	if err := writeLeaves(ctx, filepath.Join(dir, LeavesFile), src, r, size, c.Hash); err != nil {
+	// Records that the retention policy archives or expires while they are
+	// read make the export start again.
+	if err := underRetention(ctx, l.st, func() error { return l.exportLeaves(ctx, dir, size, c.Hash) }); err != nil {
 		return Checkpoint{}, err
 	}
 	if err := createFile(filepath.Join(dir, KeyFile), []byte(l.signer.VerifierKey()+"\n")); err != nil {
@@ -70,6 +58,42 @@ func (l *Log) Export(ctx context.Context, dir string) (Checkpoint, error) {
 		return Checkpoint{}, err
 	}
 	return c, nil
+}
+
+// exportLeaves writes the prefix file (if leaves expired) and the leaves
+// below size to dir, checking their root; on failure it removes the files
+// it created.
+func (l *Log) exportLeaves(ctx context.Context, dir string, size int64, root []byte) (err error) {
+	rs, segs, err := readRetention(ctx, l.st)
+	if err != nil {
+		return err
+	}
+	r, err := prefixRange(ctx, l.st, rs.ExpiredSize)
+	if err != nil {
+		return err
+	}
+	var created []string
+	defer func() {
+		if err != nil {
+			for _, f := range created {
+				os.Remove(f)
+			}
+		}
+	}()
+	if rs.ExpiredSize > 0 {
+		path := filepath.Join(dir, PrefixFile)
+		if err := createFile(path, EncodePrefix(r)); err != nil {
+			return err
+		}
+		created = append(created, path)
+	}
+	path := filepath.Join(dir, LeavesFile)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("audit: export: %w", err)
+	}
+	created = append(created, path)
+	return writeLeaves(ctx, f, exportSource{l: l, rs: rs, segs: segs}, r, size, root)
 }
 
 // exportSource yields the leaves an export holds: the archive segments,
@@ -150,16 +174,12 @@ func (e exportSource) segment(ctx context.Context, s store.AuditSegment, leaf fu
 	return nil
 }
 
-// writeLeaves writes the leaves of src below size to path, appending them
-// to r (the range of the leaves before), and checks the root.
-func writeLeaves(ctx context.Context, path string, src exportSource, r *compact.Range, size int64, root []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return fmt.Errorf("audit: export: %w", err)
-	}
+// writeLeaves writes the leaves of src below size to f, appending them to
+// r (the range of the leaves before), checks the root, and closes f.
+func writeLeaves(ctx context.Context, f *os.File, src exportSource, r *compact.Range, size int64, root []byte) error {
 	defer f.Close()
 	w := bufio.NewWriterSize(f, 1<<20)
-	err = src.each(ctx, size, func(_ int64, data []byte) error {
+	err := src.each(ctx, size, func(_ int64, data []byte) error {
 		if err := r.Append(hasher.HashLeaf(data), nil); err != nil {
 			return err
 		}

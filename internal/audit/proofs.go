@@ -47,6 +47,9 @@ func (l *Log) Entries(ctx context.Context, start, end int64) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(recs) > 0 && recs[0].Seq != start+1 {
+		return nil, fmt.Errorf("%w: leaf %d was archived while it was read", ErrArchived, start)
+	}
 	out := make([]Entry, len(recs))
 	for i, r := range recs {
 		out[i] = Entry{Index: r.Seq - 1, Data: r.Body}

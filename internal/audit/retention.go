@@ -328,6 +328,30 @@ func (l *Log) expire(ctx context.Context, cutoff time.Time) (Span, error) {
 	return Span{rs.ExpiredSize, end}, nil
 }
 
+// maxRetentionTries bounds how often underRetention runs its function.
+const maxRetentionTries = 3
+
+// underRetention runs fn, a read of the whole log, and runs it again while
+// it fails and the retention state moved meanwhile: the records it read
+// were archived or expired under it (by this node's retention step or
+// another node's). It gives up after maxRetentionTries runs.
+func underRetention(ctx context.Context, st store.Store, fn func() error) error {
+	for try := 1; ; try++ {
+		before, _, err := readRetention(ctx, st)
+		if err != nil {
+			return err
+		}
+		err = fn()
+		if err == nil || try == maxRetentionTries {
+			return err
+		}
+		after, _, rerr := readRetention(ctx, st)
+		if rerr != nil || (after.ArchivedSize == before.ArchivedSize && after.ExpiredSize == before.ExpiredSize) {
+			return err
+		}
+	}
+}
+
 // readRetention reads the retention state and the archive segments, in
 // one transaction.
 func readRetention(ctx context.Context, st store.Store) (store.AuditRetentionState, []store.AuditSegment, error) {

@@ -512,3 +512,61 @@ func TestRetentionWithoutArchive(t *testing.T) {
 		t.Fatalf("ApplyRetention without an archive: %v, want ErrNoArchive", err)
 	}
 }
+
+// hookStore runs hook once, the first time a transaction lists audit
+// records, before the listing.
+type hookStore struct {
+	store.Store
+	once sync.Once
+	hook func()
+}
+
+func (h *hookStore) View(ctx context.Context, fn func(store.Tx) error) error {
+	return h.Store.View(ctx, func(tx store.Tx) error { return fn(hookTx{tx, h}) })
+}
+
+type hookTx struct {
+	store.Tx
+	h *hookStore
+}
+
+func (t hookTx) ListAudit(ctx context.Context, from int64, limit int) ([]store.AuditRecord, error) {
+	t.h.once.Do(t.h.hook)
+	return t.Tx.ListAudit(ctx, from, limit)
+}
+
+// TestRetentionUnderReaders archives the records that a verification or
+// an export is reading, between two of its pages: both start again and
+// succeed instead of reporting the log broken.
+func TestRetentionUnderReaders(t *testing.T) {
+	for _, read := range []string{"verify", "export"} {
+		t.Run(read, func(t *testing.T) {
+			arch, _ := newArchive(t)
+			f := openLog(t, audit.Options{Archive: arch})
+			appendN(t, f.st, 2500) // more than one page of records
+			integrate(t, f.log)
+			hs := &hookStore{Store: f.st}
+			hs.hook = func() {
+				done := make(chan error)
+				go func() {
+					_, err := f.log.ApplyRetention(context.Background(), audit.Retention{Hot: time.Hour}, time.Now().Add(2*time.Hour))
+					done <- err
+				}()
+				if err := <-done; err != nil {
+					t.Error(err)
+				}
+			}
+			var err error
+			switch read {
+			case "verify":
+				_, err = audit.Verify(t.Context(), hs, f.signer.Verifier())
+			case "export":
+				l := audit.NewLog(hs, f.log.Origin(), f.signer, audit.Options{Archive: arch})
+				_, err = l.Export(t.Context(), filepath.Join(t.TempDir(), "x"))
+			}
+			if err != nil {
+				t.Fatalf("%s while records were archived: %v", read, err)
+			}
+		})
+	}
+}

@@ -41,7 +41,21 @@ type Report struct {
 // recomputed from the records. It returns a *VerifyError naming the first
 // bad index if a record was edited, deleted, inserted or reordered, even
 // if the attacker also rewrote the chain and the stored tree.
+//
+// Records that the retention policy archives while Verify reads them make
+// it start again (underRetention).
 func Verify(ctx context.Context, st store.Store, v note.Verifier) (Report, error) {
+	var rep Report
+	err := underRetention(ctx, st, func() error {
+		var err error
+		rep, err = verifyOnce(ctx, st, v)
+		return err
+	})
+	return rep, err
+}
+
+// verifyOnce is one pass of Verify.
+func verifyOnce(ctx context.Context, st store.Store, v note.Verifier) (Report, error) {
 	origin, err := Origin(ctx, st)
 	if err != nil {
 		return Report{}, err
