@@ -4,6 +4,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -179,8 +180,10 @@ func openAuditLog(ctx context.Context, st store.Store, v *vault.Vault, blobs blo
 	opts := audit.Options{
 		Logger:     log,
 		WitnessDir: cfg.AuditWitnessDir,
-		Archive:    &audit.Archive{Blobs: blobs, Vault: v},
-		Retention:  audit.Retention{Hot: cfg.AuditHotPeriod, Keep: cfg.AuditRetention},
+		// 0 in the configuration is every checkpoint: -1 for the Log.
+		WitnessEvery: cmp.Or(cfg.AuditWitnessInterval, -1),
+		Archive:      &audit.Archive{Blobs: blobs, Vault: v},
+		Retention:    audit.Retention{Hot: cfg.AuditHotPeriod, Keep: cfg.AuditRetention},
 	}
 	if cfg.ShortAuditRetention() {
 		log.Warn("audit retention is below PCI DSS 10.5.1 (12 months kept, 3 months in the database): allow_short_audit_retention is set",

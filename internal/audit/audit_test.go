@@ -3,8 +3,12 @@ package audit_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/confide-cc/confide/internal/audit"
 	"github.com/confide-cc/confide/internal/store"
@@ -105,19 +109,49 @@ func TestProofArgumentsOutOfRange(t *testing.T) {
 	}
 }
 
-func TestWitnessDirectoryGetsEveryCheckpoint(t *testing.T) {
-	dir := t.TempDir()
-	f := openLog(t, audit.Options{WitnessDir: dir})
-	st, l := f.st, f.log
-	appendN(t, st, 3)
-	msg, size, err := l.Integrate(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{"3", "latest"} {
-		got, err := readFile(filepath.Join(dir, name))
-		if err != nil || got != string(msg) {
-			t.Errorf("witness %s = %q, %v; want the checkpoint of size %d", name, got, err, size)
-		}
+// TestWitnessSpacing checks which checkpoints reach a witness directory:
+// the first, then one per WitnessEvery (every one if negative).
+func TestWitnessSpacing(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		every time.Duration
+		want  []string // witnessed sizes after checkpoints of sizes 3 and 5 in quick succession
+	}{
+		{"default spacing", 0, []string{"3"}},
+		{"every checkpoint", -1, []string{"3", "5"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			f := openLog(t, audit.Options{WitnessDir: dir, WitnessEvery: tc.every})
+			var last []byte
+			for _, n := range []int{3, 2} {
+				appendN(t, f.st, n)
+				msg, _, err := f.log.Integrate(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				last = msg
+			}
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, e := range entries {
+				if e.Name() != "latest" {
+					got = append(got, e.Name())
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("witnessed sizes %v, want %v", got, tc.want)
+			}
+			latest, err := readFile(filepath.Join(dir, "latest"))
+			if want := tc.want[len(tc.want)-1]; err != nil || !strings.Contains(latest, "\n"+want+"\n") {
+				t.Errorf("witness latest = %q, %v; want the checkpoint of size %s", latest, err, want)
+			}
+			if tc.every < 0 && latest != string(last) {
+				t.Errorf("witness latest is not the newest checkpoint")
+			}
+		})
 	}
 }

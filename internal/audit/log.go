@@ -53,6 +53,10 @@ type Log struct {
 	signer   Signer
 	log      *slog.Logger
 	witness  []Witness
+	// witnessEvery spaces the checkpoints published to witnesses;
+	// lastWitness is when one was last published (Unix ns).
+	witnessEvery time.Duration
+	lastWitness  atomic.Int64
 	reverify time.Duration
 	archive  *Archive
 	policy   Retention
@@ -66,9 +70,13 @@ type Options struct {
 	// WitnessDir, if set, receives every checkpoint this node signs (see
 	// WriteWitness).
 	WitnessDir string
-	// Witnesses receive every checkpoint this node signs, besides
+	// Witnesses receive the checkpoints this node signs, besides
 	// WitnessDir.
 	Witnesses []Witness
+	// WitnessEvery: a checkpoint is published to the witnesses if none
+	// was in this long (DefaultWitnessEvery if zero; negative: every
+	// checkpoint). A history rewritten before any witnessed size is found.
+	WitnessEvery time.Duration
 	// ReverifyEvery is how often Run verifies the whole log again after
 	// the verification it starts with (DefaultReverifyEvery if zero;
 	// negative: only at start).
@@ -79,6 +87,11 @@ type Options struct {
 	Archive   *Archive
 	Retention Retention
 }
+
+// DefaultWitnessEvery is how often a node publishes a checkpoint to its
+// witnesses while events arrive: about 8,600 copies a day, not one per
+// checkpoint (up to 5 a second).
+const DefaultWitnessEvery = 10 * time.Second
 
 // DefaultReverifyEvery is how often a node re-verifies the whole log.
 const DefaultReverifyEvery = 24 * time.Hour
@@ -112,8 +125,12 @@ func NewLog(st store.Store, origin string, signer Signer, opts Options) *Log {
 	if opts.WitnessDir != "" {
 		witnesses = append([]Witness{DirWitness(opts.WitnessDir)}, witnesses...)
 	}
+	witnessEvery := opts.WitnessEvery
+	if witnessEvery == 0 {
+		witnessEvery = DefaultWitnessEvery
+	}
 	return &Log{st: st, origin: origin, signer: signer, log: lg, witness: witnesses, reverify: every,
-		archive: opts.Archive, policy: opts.Retention}
+		witnessEvery: witnessEvery, archive: opts.Archive, policy: opts.Retention}
 }
 
 // Origin returns the log's origin.
@@ -263,11 +280,7 @@ func (l *Log) Integrate(ctx context.Context) (note []byte, size int64, err error
 	if err != nil {
 		return nil, 0, fmt.Errorf("audit: store tree: %w", err)
 	}
-	for _, w := range l.witness {
-		if err := w.Publish(ctx, cp.Size, msg); err != nil {
-			l.log.Error("could not publish a checkpoint to a witness", "witness", w.Describe(), "size", cp.Size, "err", err)
-		}
-	}
+	l.publish(ctx, cp)
 	l.status.update(func(st *Status) {
 		st.Head, st.CheckpointSize = s.head, cp.Size
 		if cp.Size == s.head {
@@ -275,6 +288,24 @@ func (l *Log) Integrate(ctx context.Context) (note []byte, size int64, err error
 		}
 	})
 	return msg, cp.Size, nil
+}
+
+// publish sends cp to the witnesses unless one was published less than
+// witnessEvery ago (by this node).
+func (l *Log) publish(ctx context.Context, cp store.AuditCheckpoint) {
+	if len(l.witness) == 0 {
+		return
+	}
+	last, now := l.lastWitness.Load(), cp.CreatedAt.UnixNano()
+	if l.witnessEvery > 0 && (now-last < int64(l.witnessEvery) || !l.lastWitness.CompareAndSwap(last, now)) {
+		return
+	}
+	l.lastWitness.Store(now)
+	for _, w := range l.witness {
+		if err := w.Publish(ctx, cp.Size, cp.Note); err != nil {
+			l.log.Error("could not publish a checkpoint to a witness", "witness", w.Describe(), "size", cp.Size, "err", err)
+		}
+	}
 }
 
 func (l *Log) list(ctx context.Context, from int64, n int) ([]store.AuditRecord, error) {

@@ -41,7 +41,7 @@ var witnessKinds = []struct {
 // and 6 to w. It returns the log and a copy of its database at size 4.
 func genuineHistory(t *testing.T, w witness) (fixture, string) {
 	t.Helper()
-	f := openLog(t, audit.Options{Witnesses: []audit.Witness{w}})
+	f := openLog(t, audit.Options{Witnesses: []audit.Witness{w}, WitnessEvery: -1})
 	var atFour string
 	for size := 2; size <= 6; size += 2 {
 		appendN(t, f.st, 2)
@@ -91,7 +91,7 @@ func forgeWithOtherKey(t *testing.T, genuine fixture, w witness, _ string) *audi
 // signs (so publishes, as witness/latest too) a checkpoint of size 8.
 func forgedLog(t *testing.T, st store.Store, origin string, signer audit.Signer, w witness, n int) *audit.Log {
 	t.Helper()
-	l := audit.NewLog(st, origin, signer, audit.Options{Witnesses: []audit.Witness{w}})
+	l := audit.NewLog(st, origin, signer, audit.Options{Witnesses: []audit.Witness{w}, WitnessEvery: -1})
 	appendN(t, st, n)
 	if c := integrate(t, l); c.Size != 8 {
 		t.Fatalf("forged checkpoint of size %d, want 8", c.Size)

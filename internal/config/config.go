@@ -54,6 +54,9 @@ type Config struct {
 	// AuditWitnessURL, if set, is an S3 bucket (s3://BUCKET[/PREFIX]?...,
 	// like blob_url) that receives the same copies.
 	AuditWitnessURL string
+	// AuditWitnessInterval spaces the checkpoints published to the
+	// witnesses (0: every checkpoint).
+	AuditWitnessInterval time.Duration
 	// AuditHotPeriod: audit records younger than this stay in the
 	// database (searchable); older ones move to encrypted archive segments
 	// in the blob store. 0: they stay until AuditRetention.

@@ -43,6 +43,7 @@ func TestFullExample(t *testing.T) {
 		{"card_scan_interval", "24h", "file"},
 		{"audit_witness_dir", "/mnt/witness/confide", "file"},
 		{"audit_witness_url", "s3://confide-witness/prod?access_key=***&endpoint=https://s3.other-account.example&secret_key=***", "file"},
+		{"audit_witness_interval", "10s", "default"},
 		{"audit_hot_period", "4320h", "file"},
 		{"audit_retention", "17520h", "file"},
 		{"allow_short_audit_retention", "false", "default"},

@@ -78,6 +78,9 @@ func (c Config) Validate() error {
 		}
 	}
 	c.validateAuditRetention(fail)
+	if c.AuditWitnessInterval < 0 {
+		fail("audit_witness_interval", "must be >= 0 (0 publishes every checkpoint)")
+	}
 	if c.CardScanInterval < 0 {
 		fail("card_scan_interval", "must be >= 0 (0 turns the scan off)")
 	}

@@ -74,6 +74,7 @@ func TestValidate(t *testing.T) {
 		{"zero blob_gc_interval", func(c *config.Config) { c.BlobGCInterval = 0 }, "blob_gc_interval: must be > 0"},
 		{"audit_retention under 12 months", func(c *config.Config) { c.AuditRetention = 180 * 24 * time.Hour },
 			"audit_retention: must be at least 8760h (12 months, PCI DSS 10.5.1) or 0 (forever), or set allow_short_audit_retention: true to accept less (flagged at start)"},
+		{"negative audit_witness_interval", func(c *config.Config) { c.AuditWitnessInterval = -time.Second }, "audit_witness_interval: must be >= 0 (0 publishes every checkpoint)"},
 		{"negative audit_retention", func(c *config.Config) { c.AuditRetention = -time.Hour }, "audit_retention: must be >= 0 (0 keeps audit events forever)"},
 		{"audit_hot_period under 3 months", func(c *config.Config) { c.AuditHotPeriod = 30 * 24 * time.Hour },
 			"audit_hot_period: must be at least 2160h (3 months immediately available, PCI DSS 10.5.1) or 0, or set allow_short_audit_retention: true to accept less (flagged at start)"},
