@@ -48,20 +48,20 @@ type Signer interface {
 // proofs. Several nodes may run one Log each over a shared database: a
 // given tree size is integrated and signed by exactly one of them.
 type Log struct {
-	st       store.Store
-	origin   string
-	signer   Signer
-	log      *slog.Logger
-	witness  []Witness
+	st      store.Store
+	origin  string
+	signer  Signer
+	log     *slog.Logger
+	witness []Witness
 	// witnessEvery spaces the checkpoints published to witnesses;
 	// lastWitness is when one was last published (Unix ns).
 	witnessEvery time.Duration
 	lastWitness  atomic.Int64
-	reverify time.Duration
-	archive  *Archive
-	policy   Retention
-	tampered atomic.Bool
-	status   statusCell
+	reverify     time.Duration
+	archive      *Archive
+	policy       Retention
+	tampered     atomic.Bool
+	status       statusCell
 }
 
 // Options configure a Log.
