@@ -36,7 +36,7 @@ func (l *Log) Entries(ctx context.Context, start, end int64) ([]Entry, error) {
 		return nil, fmt.Errorf("%w: entries [%d, %d) of a tree of size %d", ErrOutOfRange, start, end, size)
 	}
 	end = min(end, start+MaxEntries)
-	rs, err := l.retentionState(ctx)
+	rs, _, err := readRetention(ctx, l.st)
 	if err != nil {
 		return nil, err
 	}

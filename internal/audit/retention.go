@@ -106,20 +106,6 @@ func (l *Log) ApplyRetention(ctx context.Context, p Retention, now time.Time) (R
 	return res, nil
 }
 
-// retentionState reads the retention state.
-func (l *Log) retentionState(ctx context.Context) (store.AuditRetentionState, error) {
-	var rs store.AuditRetentionState
-	err := l.st.View(ctx, func(tx store.Tx) error {
-		var err error
-		rs, err = tx.AuditRetentionState(ctx)
-		return err
-	})
-	if err != nil {
-		return rs, fmt.Errorf("audit: read retention state: %w", err)
-	}
-	return rs, nil
-}
-
 // archiveNext archives the records from the archive's end up to the
 // largest checkpoint signed before cutoff (at most maxSegment leaves). It
 // returns an empty span when nothing is due, or another node won.
@@ -149,7 +135,7 @@ func (l *Log) archiveNext(ctx context.Context, cutoff time.Time) (Span, error) {
 	span := Span{rs.ArchivedSize, cp.Size}
 	seg, endHash, err := l.writeSegment(ctx, rs, cp, c)
 	if err != nil {
-		if now, serr := l.retentionState(ctx); serr == nil && now.ArchivedSize != rs.ArchivedSize {
+		if now, _, serr := readRetention(ctx, l.st); serr == nil && now.ArchivedSize != rs.ArchivedSize {
 			return Span{}, nil // another node archived (and deleted) these records meanwhile
 		}
 		return Span{}, err
