@@ -329,7 +329,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("PasskeyEnrollmentAndSignIn", func(t *testing.T) {
 		tb := newTab(t, browser)
 		tb.virtualAuthenticator()
-		_, link, err := e.app.Users.Create(admin, users.NewUser{Email: "pat@example.com", Name: "Pat Passkey", Roles: []string{identity.RoleAgent}})
+		pat, link, err := e.app.Users.Create(admin, users.NewUser{Email: "pat@example.com", Name: "Pat Passkey", Roles: []string{identity.RoleAgent}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -372,6 +372,28 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("removing the last passkey: %q", msg)
 		}
 		tb.shot("last-factor")
+
+		// Ten minutes later, adding a passkey needs a recent sign-in: the
+		// page opens "Confirm it's you", and the password and the passkey
+		// confirm it.
+		backdateSignIn(t, e, pat.ID, 10*time.Minute)
+		tb.do("add a passkey too late", chromedp.Click(chromedp.ID("passkey-register")))
+		// The refusal is shown and the form opened (a closed <details> does
+		// not hide its content from WaitVisible, so poll the page's state).
+		if _, err := chromedp.Run(tb.ctx, chromedp.Poll[bool](`document.getElementById("reauth").open &&
+			document.getElementById("passkey-status").textContent.includes("recent sign-in")`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+			tb.shot("failed-late-registration")
+			t.Fatalf("status after a late registration: %q (%v)", tb.text("#passkey-status"), err)
+		}
+		tb.shot("confirm-its-you")
+		tb.do("enter the password", chromedp.SetValue(chromedp.ID("reauth-password"), password))
+		tb.submit("confirm with the passkey", `#passkey-reauth`)
+		tb.wantTitle("Signed in")
+		if s := tb.text(".notice"); !strings.Contains(s, "Confirmed") {
+			t.Fatalf("notice after confirming: %q", s)
+		}
+		tb.shot("confirmed")
+		tb.clean()
 		ok := 0
 		for _, ev := range e.auditEventsOf("login.webauthn") {
 			if ev.Outcome == "success" && ev.Details["user_verified"] == true {

@@ -85,6 +85,13 @@ var tokenInPath = regexp.MustCompile(`token=(cfl_[A-Za-z0-9_-]+)`)
 // the TOTP secret.
 func enrollVia(t *testing.T, p *person, token string, setup map[string]string) string {
 	t.Helper()
+	secret, _ := enrollWithRecovery(t, p, token, setup)
+	return secret
+}
+
+// enrollWithRecovery is enrollVia that also returns the recovery codes.
+func enrollWithRecovery(t *testing.T, p *person, token string, setup map[string]string) (secret string, recovery []string) {
+	t.Helper()
 	body := map[string]string{"token": token}
 	for k, v := range setup {
 		body[k] = v
@@ -110,7 +117,7 @@ func enrollVia(t *testing.T, p *person, token string, setup map[string]string) s
 	if len(rc.Codes) != 10 {
 		t.Fatalf("recovery codes: %v", rc.Codes)
 	}
-	return te.Secret
+	return te.Secret, rc.Codes
 }
 
 // TestIdentityEndToEnd walks the first security admin through setup,

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 
+	"github.com/confide-cc/confide/internal/apperr"
 	"github.com/confide-cc/confide/internal/httpx"
 	"github.com/confide-cc/confide/internal/identity"
 )
@@ -18,6 +20,7 @@ func (p *Pages) registerPasskeys(mux *http.ServeMux, page func(string, http.Hand
 	})))
 	page("GET /account", p.account)
 	page("POST /account/passkeys/remove", p.removePasskey)
+	page("POST /account/reauth", p.reauth)
 	page("POST /account/sessions/end", p.endSession)
 	page("POST /enroll/complete", p.completeEnrollment)
 }
@@ -51,12 +54,40 @@ func (p *Pages) account(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, "signedin", v, err)
 		return
 	}
+	if r.URL.Query().Get("confirmed") == "1" {
+		v.Notice = fmt.Sprintf("Confirmed: you can add or remove passkeys for the next %d minutes.", v.ReauthMinutes)
+	}
 	p.render(w, http.StatusOK, "signedin", v)
+}
+
+// accountFail re-renders the account page with err; a change refused for
+// want of a recent sign-in opens the "Confirm it's you" form.
+func (p *Pages) accountFail(w http.ResponseWriter, r *http.Request, err error) {
+	v, _ := p.accountView(r)
+	v.Reauth = apperr.As(err).Code == "reauth_required"
+	p.fail(w, "signedin", v, err)
+}
+
+// reauth re-authenticates the signed-in user with their password and a
+// TOTP or recovery code, for the account page's sensitive changes.
+func (p *Pages) reauth(w http.ResponseWriter, r *http.Request) {
+	r, ok := p.signedIn(w, r)
+	if !ok {
+		return
+	}
+	if _, err := p.users.Reauthenticate(r.Context(), r.PostFormValue("password"), r.PostFormValue("code"), client(r)); err != nil {
+		v, _ := p.accountView(r)
+		v.Reauth = true
+		p.fail(w, "signedin", v, err)
+		return
+	}
+	http.Redirect(w, r, "/account?confirmed=1", http.StatusSeeOther)
 }
 
 // accountView gathers what the account page shows: passkeys and sessions.
 func (p *Pages) accountView(r *http.Request) (view, error) {
-	v := view{Title: "Signed in", Script: true, IdleMinutes: int(p.users.IdleTimeout().Minutes())}
+	v := view{Title: "Signed in", Script: true, IdleMinutes: int(p.users.IdleTimeout().Minutes()),
+		ReauthMinutes: int(p.users.ReauthWindow().Minutes())}
 	var err error
 	if v.Passkeys, err = p.users.ListPasskeys(r.Context()); err != nil {
 		return v, err
@@ -74,8 +105,7 @@ func (p *Pages) endSession(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PostFormValue("id")
 	if err := p.users.RevokeSession(r.Context(), id); err != nil {
-		v, _ := p.accountView(r)
-		p.fail(w, "signedin", v, err)
+		p.accountFail(w, r, err)
 		return
 	}
 	if pr, ok := identity.FromContext(r.Context()); ok && pr.Attributes["session"] == id {
@@ -92,8 +122,7 @@ func (p *Pages) removePasskey(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := p.users.RemovePasskey(r.Context(), r.PostFormValue("id")); err != nil {
-		v, _ := p.accountView(r)
-		p.fail(w, "signedin", v, err)
+		p.accountFail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/account", http.StatusSeeOther)

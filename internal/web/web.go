@@ -85,6 +85,10 @@ type view struct {
 	Sessions []users.SessionInfo
 	// IdleMinutes is the configured idle timeout, for the account page.
 	IdleMinutes int
+	// ReauthMinutes is the re-authentication window; Reauth opens the
+	// account page's "Confirm it's you" form.
+	ReauthMinutes int
+	Reauth        bool
 }
 
 // guard sets the pages' headers and, for POST, applies the cross-origin

@@ -34,6 +34,9 @@ type Reauthenticated struct {
 	ValidUntil time.Time `json:"valid_until"`
 }
 
+// ReauthWindow is how long a (re-)authentication allows sensitive actions.
+func (s *Service) ReauthWindow() time.Duration { return s.opt.ReauthWindow }
+
 // Reauthenticate checks the password and a second factor (a TOTP code or
 // an unused recovery code) of the signed-in user of ctx and, if both are
 // right, records the time in the session: sensitive actions are then

@@ -221,8 +221,9 @@ func (s *Service) takeChallenge(ctx context.Context, tx store.Tx, sessionID, cer
 }
 
 // registrant returns the session of secret that may register a passkey —
-// an enrollment session whose password is set, or a full session — and
-// its user; enrolling tells which.
+// an enrollment session whose password is set, or a full session whose
+// user authenticated within the re-authentication window — and its user;
+// enrolling tells which.
 func (s *Service) registrant(ctx context.Context, secret string, c Client) (ss store.Session, u store.User, enrolling bool, err error) {
 	ss, err = s.session(ctx, secret, stageEnroll, c)
 	if err == nil {
@@ -244,6 +245,12 @@ func (s *Service) registrant(ctx context.Context, secret string, c Client) (ss s
 	}
 	p, err := s.Authenticate(ctx, secret, c)
 	if err != nil {
+		return store.Session{}, store.User{}, false, err
+	}
+	// A new second factor is a sensitive action: a stolen session must not
+	// be able to add its own passkey and keep the account (reauth.go).
+	pctx := identity.WithPrincipal(ctx, p)
+	if err := s.requireFreshAuth(pctx, audit.NewEvent(pctx, "webauthn.register", "user/"+p.ID, audit.Success)); err != nil {
 		return store.Session{}, store.User{}, false, err
 	}
 	err = s.st.View(ctx, func(tx store.Tx) error {
@@ -565,8 +572,9 @@ func (s *Service) ListPasskeys(ctx context.Context) ([]Passkey, error) {
 	return out, nil
 }
 
-// RemovePasskey removes passkey id of the signed-in user of ctx. Another
-// user's passkey is not found; the user's only second factor (no TOTP and
+// RemovePasskey removes passkey id of the signed-in user of ctx, who must
+// have authenticated within the re-authentication window. Another user's
+// passkey is not found; the user's only second factor (no TOTP and
 // no other passkey) is refused with ErrLastFactor.
 func (s *Service) RemovePasskey(ctx context.Context, id string) error {
 	ev := audit.NewEvent(ctx, "webauthn.remove", "user", audit.Success)
@@ -575,6 +583,9 @@ func (s *Service) RemovePasskey(ctx context.Context, id string) error {
 		return err
 	}
 	ev.Resource = "user/" + p.ID + "/passkeys/" + id
+	if err := s.requireFreshAuth(ctx, ev); err != nil { // reauth.go
+		return err
+	}
 	last := false
 	err = s.st.Update(ctx, func(tx store.Tx) error {
 		u, err := tx.GetUser(ctx, p.ID) // locked: two removals cannot both pass the check

@@ -2,11 +2,13 @@ package users_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/confide-cc/confide/internal/audit"
 	"github.com/confide-cc/confide/internal/identity"
 	"github.com/confide-cc/confide/internal/identity/users"
 	"github.com/confide-cc/confide/internal/identity/users/passkeytest"
@@ -27,6 +29,12 @@ func newPasskeyFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	return f
+}
+
+// agent returns ctx with agent id signed in, authenticated just now.
+func (f *fixture) agent(ctx context.Context, id string) context.Context {
+	return identity.WithPrincipal(ctx, identity.Principal{ID: id, Kind: identity.KindHuman, Roles: []string{identity.RoleAgent},
+		Attributes: map[string]string{"auth_time": f.clock.Now().Format(time.RFC3339)}})
 }
 
 // passkeyUser is a user enrolled with a passkey only.
@@ -397,7 +405,7 @@ func TestPasskeyRegistrationGuards(t *testing.T) {
 	wantCode(t, "registration from another origin", err, "passkey_refused")
 
 	// Listing and removing: a TOTP user may remove every passkey.
-	self := identity.WithPrincipal(ctx, identity.Principal{ID: u.ID, Kind: identity.KindHuman, Roles: []string{identity.RoleAgent}})
+	self := f.agent(ctx, u.ID)
 	list, err := f.svc.ListPasskeys(self)
 	if err != nil || len(list) != 1 || list[0].ID != pk.ID {
 		t.Fatalf("ListPasskeys = %+v, %v", list, err)
@@ -418,7 +426,7 @@ func TestPasskeyLastFactor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	self := identity.WithPrincipal(ctx, identity.Principal{ID: u.ID, Kind: identity.KindHuman, Roles: []string{identity.RoleAgent}})
+	self := f.agent(ctx, u.ID)
 	list, err := f.svc.ListPasskeys(self)
 	if err != nil || len(list) != 1 || list[0].LastUsedAt.IsZero() {
 		t.Fatalf("ListPasskeys = %+v, %v", list, err)
@@ -436,7 +444,7 @@ func TestPasskeyLastFactor(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := f.enrollWithPasskey("other@example.com")
-	otherSelf := identity.WithPrincipal(ctx, identity.Principal{ID: other.ID, Kind: identity.KindHuman, Roles: []string{identity.RoleAgent}})
+	otherSelf := f.agent(ctx, other.ID)
 	wantCode(t, "remove another user's passkey", f.svc.RemovePasskey(otherSelf, list[0].ID), "not_found")
 	if err := f.svc.RemovePasskey(self, list[0].ID); err != nil {
 		t.Fatalf("remove with another left: %v", err)
@@ -555,5 +563,69 @@ func TestPasskeyAndTOTPEnrollment(t *testing.T) {
 	}
 	if err := f.svc.RemovePasskey(self, list[0].ID); err != nil {
 		t.Fatalf("removing the only passkey of a TOTP user: %v", err)
+	}
+}
+
+// TestPasskeyChangesNeedRecentSignIn: a signed-in user whose last
+// authentication is older than the re-authentication window can neither
+// add nor remove a passkey (a stolen session cannot plant its own second
+// factor) until they re-authenticate; the refusals are audited.
+func TestPasskeyChangesNeedRecentSignIn(t *testing.T) {
+	f := newPasskeyFixture(t)
+	ctx := t.Context()
+	u := f.enrollWithPasskey("pat@example.com")
+	full, err := f.passkeySignIn(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(6 * time.Minute) // past the 5-minute window, within the idle timeout
+	p, err := f.svc.Authenticate(ctx, full.Secret, browser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	self := identity.WithPrincipal(ctx, p)
+	_, err = f.svc.BeginPasskeyRegistration(ctx, full.Secret, browser)
+	wantCode(t, "add a passkey", err, "reauth_required")
+	_, err = f.svc.FinishPasskeyRegistration(ctx, full.Secret, "planted", []byte(`{}`), browser)
+	wantCode(t, "finish adding a passkey", err, "reauth_required")
+	list, err := f.svc.ListPasskeys(self)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("ListPasskeys = %+v, %v", list, err)
+	}
+	wantCode(t, "remove a passkey", f.svc.RemovePasskey(self, list[0].ID), "reauth_required")
+	var refused []string
+	for _, action := range []string{"webauthn.register", "webauthn.remove"} {
+		for _, ev := range f.events(action) {
+			if ev.Outcome == audit.Denied {
+				refused = append(refused, action+":"+ev.Reason)
+			}
+		}
+	}
+	if got := strings.Join(refused, ","); got != "webauthn.register:reauth_required,webauthn.register:reauth_required,webauthn.remove:reauth_required" {
+		t.Fatalf("refusals audited: %s", got)
+	}
+
+	// After re-authenticating with the password and the passkey, both work.
+	opts, err := f.svc.BeginPasskeyReauth(self, browser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, _ := u.auth.Get(opts)
+	if _, err := f.svc.FinishPasskeyReauth(self, goodPassword, resp, browser); err != nil {
+		t.Fatal(err)
+	}
+	opts, err = f.svc.BeginPasskeyRegistration(ctx, full.Secret, browser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, _ = passkeytest.New(testRPID, testOrigin).Create(opts)
+	if _, err := f.svc.FinishPasskeyRegistration(ctx, full.Secret, "Phone", resp, browser); err != nil {
+		t.Fatalf("add a passkey after re-authenticating: %v", err)
+	}
+	if p, err = f.svc.Authenticate(ctx, full.Secret, browser); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.RemovePasskey(identity.WithPrincipal(ctx, p), list[0].ID); err != nil {
+		t.Fatalf("remove a passkey after re-authenticating: %v", err)
 	}
 }

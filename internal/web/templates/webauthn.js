@@ -39,6 +39,7 @@
 		if (!res.ok) {
 			var err = new Error((data.error && data.error.message) || ("the server answered " + res.status));
 			err.status = res.status;
+			err.code = data.error && data.error.code;
 			throw err;
 		}
 		return data;
@@ -111,7 +112,32 @@
 			if (reload) window.location.assign(reload);
 		} catch (e) {
 			say(explain(e), true);
+			if (e.code === "reauth_required") {
+				var confirm = document.getElementById("reauth");
+				if (confirm) confirm.open = true;
+			}
 		} finally {
+			button.disabled = false;
+		}
+	}
+
+	// reauth confirms a signed-in user with their password and a passkey,
+	// for the account page's sensitive changes.
+	async function reauth(button) {
+		var password = document.getElementById("reauth-password");
+		if (!password || !password.value) {
+			say("Enter your password first.", true);
+			return;
+		}
+		button.disabled = true;
+		say("Follow your browser's prompt to use your passkey…", false);
+		try {
+			var opts = await post("/api/v1/auth/reauth/webauthn/begin");
+			var cred = await navigator.credentials.get({ publicKey: requestOptions(opts.publicKey) });
+			await post("/api/v1/auth/reauth/webauthn/finish", { password: password.value, credential: credentialJSON(cred) });
+			window.location.assign("/account?confirmed=1");
+		} catch (e) {
+			say(explain(e), true);
 			button.disabled = false;
 		}
 	}
@@ -138,7 +164,8 @@
 		var supported = window.PublicKeyCredential && navigator.credentials;
 		var reg = document.getElementById("passkey-register");
 		var login = document.getElementById("passkey-login");
-		[reg, login].forEach(function (b) {
+		var confirm = document.getElementById("passkey-reauth");
+		[reg, login, confirm].forEach(function (b) {
 			if (!b) return;
 			if (!supported) {
 				b.disabled = true;
@@ -149,6 +176,7 @@
 		});
 		if (reg) reg.addEventListener("click", function () { register(reg); });
 		if (login) login.addEventListener("click", function () { signIn(login); });
+		if (confirm) confirm.addEventListener("click", function () { reauth(confirm); });
 	}
 
 	if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
