@@ -214,3 +214,27 @@ func TestTwoNodesShareStorage(t *testing.T) {
 		t.Error("no audit records")
 	}
 }
+
+// TestRevealRateAcrossNodes: the reveal rate limit is one budget per user
+// for the whole installation, not one per node: it is counted in the
+// shared audit log.
+func TestRevealRateAcrossNodes(t *testing.T) {
+	dbURL, _ := pgSchemaURL(t)
+	a := newEnv(t, "--database-url", dbURL, "--reveal-rate", "3/1h")
+	b := newEnv(t, "--database-url", dbURL, "--reveal-rate", "3/1h", "--root-key-file", a.app.Config.RootKeyFile)
+	b.tokens = a.tokens // same database, same tokens
+	cid := a.createCustomer(sampleCustomer())
+	reveal := map[string]any{"fields": []string{"name"}, "reason": "caller asked"}
+	path := "/api/v1/customers/" + cid + "/reveal"
+	for i, node := range []*env{a, b, a} {
+		node.must(node.do(identity.RoleAgent, "POST", path, reveal), 200)
+		t.Logf("reveal %d allowed", i+1)
+	}
+	for _, node := range []*env{b, a} {
+		if r := node.must(node.do(identity.RoleAgent, "POST", path, reveal), 429); r.errCode() != "rate_limited" {
+			t.Fatalf("fourth reveal: %s", r.Body)
+		}
+	}
+	// Another user has their own budget.
+	b.must(b.do(identity.RolePrivacyOfficer, "POST", path, reveal), 200)
+}

@@ -243,16 +243,11 @@ func (s *Service) RevealCustomer(ctx context.Context, id string, req RevealReque
 		}
 		return Revealed{}, forbidden(d.Reason)
 	}
-	if !s.reveals.allow(areq.Principal.ID, s.opt.Now()) {
-		ev.Outcome, ev.Reason = audit.Denied, "rate_limited"
-		if err := s.appendOnly(ctx, ev); err != nil {
-			return Revealed{}, err
-		}
-		return Revealed{}, apperr.New(apperr.TooManyRequests, "rate_limited",
-			"too many reveals: at most %d per %s per user; try again later", s.opt.RevealLimit, s.opt.RevealWindow)
-	}
 	var c Customer
 	err = s.audited(ctx, ev, func(tx store.Tx, _ *audit.Event) error {
+		if err := s.withinRevealRate(ctx, tx, areq.Principal.ID); err != nil {
+			return err
+		}
 		var err error
 		c, err = s.loadCustomer(ctx, tx, id)
 		return err
@@ -261,6 +256,28 @@ func (s *Service) RevealCustomer(ctx context.Context, id string, req RevealReque
 		return Revealed{}, err
 	}
 	return Revealed{ID: id, Fields: pick(c.Profile, fields)}, nil
+}
+
+// withinRevealRate refuses a reveal by actor past Options.RevealLimit
+// within Options.RevealWindow. It counts the actor's successful reveals in
+// the audit log after locking its head (AuditHead), so that no node can
+// add a reveal until tx ends: the limit holds across nodes.
+func (s *Service) withinRevealRate(ctx context.Context, tx store.Tx, actor string) error {
+	if s.opt.RevealLimit < 0 {
+		return nil
+	}
+	if _, _, err := tx.AuditHead(ctx); err != nil {
+		return err
+	}
+	n, err := tx.CountReveals(ctx, actor, s.opt.Now().Add(-s.opt.RevealWindow))
+	if err != nil {
+		return err
+	}
+	if n >= s.opt.RevealLimit {
+		return apperr.New(apperr.TooManyRequests, "rate_limited",
+			"too many reveals: at most %d per %s per user; try again later", s.opt.RevealLimit, s.opt.RevealWindow)
+	}
+	return nil
 }
 
 // Revealed is the answer to a reveal: the customer id and the requested

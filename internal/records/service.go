@@ -50,7 +50,8 @@ type Options struct {
 	// default options).
 	Authz *authz.Engine
 	// RevealLimit bounds reveals per user per RevealWindow (default 30 per
-	// hour; negative: unlimited).
+	// hour; negative: unlimited), counted in the audit log, so across
+	// every node sharing the database.
 	RevealLimit  int
 	RevealWindow time.Duration
 }
@@ -66,7 +67,6 @@ type Service struct {
 	// collectNow wakes the blob collector (buffered, size 1).
 	collectNow chan struct{}
 	engine     *authz.Engine
-	reveals    *rateLimiter
 }
 
 // New returns a Service.
@@ -100,7 +100,7 @@ func New(st store.Store, v *vault.Vault, blobs blob.Store, opt Options) *Service
 		opt.RevealWindow = time.Hour
 	}
 	s := &Service{st: st, vault: v, blobs: blobs, opt: opt, log: opt.Logger, redactor: opt.Redactor, collectNow: make(chan struct{}, 1),
-		engine: opt.Authz, reveals: newRateLimiter(opt.RevealLimit, opt.RevealWindow)}
+		engine: opt.Authz}
 	return s
 }
 
@@ -213,7 +213,7 @@ func outcomeOf(err error) audit.Outcome {
 		return audit.NotFound
 	case apperr.Invalid, apperr.TooLarge, apperr.UnsupportedMedia, apperr.RangeNotSatisfiable:
 		return audit.Invalid
-	case apperr.Forbidden, apperr.Unauthenticated:
+	case apperr.Forbidden, apperr.Unauthenticated, apperr.TooManyRequests:
 		return audit.Denied
 	}
 	return audit.Failure

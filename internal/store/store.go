@@ -264,6 +264,11 @@ type Audit interface {
 	ListAudit(ctx context.Context, fromSeq int64, limit int) ([]AuditRecord, error)
 	// SearchAudit returns up to q.Limit records matching q, in Seq order.
 	SearchAudit(ctx context.Context, q AuditQuery) ([]AuditRecord, error)
+	// CountReveals returns how many successful customer.reveal records
+	// actor has at or after since (the reveal rate limit, shared by every
+	// node). Inside Update after AuditHead, no other node can add one
+	// until the transaction ends.
+	CountReveals(ctx context.Context, actor string, since time.Time) (int, error)
 }
 
 // AuditQuery selects audit records. Empty fields match everything.

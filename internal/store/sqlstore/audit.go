@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/confide-cc/confide/internal/store"
 )
@@ -81,6 +82,18 @@ func (t *tx) SearchAudit(ctx context.Context, q store.AuditQuery) ([]store.Audit
 	args = append(args, q.Limit)
 	return list(ctx, t, op, scanAuditRecord, `SELECT `+auditColumns+` FROM audit_log
 		WHERE `+where.String()+` ORDER BY seq LIMIT ?`, args...)
+}
+
+// CountReveals implements store.Audit. The action and outcome are literals
+// so that both dialects use the partial index audit_log_reveals.
+func (t *tx) CountReveals(ctx context.Context, actor string, since time.Time) (int, error) {
+	var n int
+	err := t.queryRow(ctx, `SELECT count(*) FROM audit_log
+		WHERE action = 'customer.reveal' AND outcome = 'success' AND actor_id = ? AND time >= ?`, actor, since.UnixMicro()).Scan(&n)
+	if err != nil {
+		return 0, t.fail("count reveals", err)
+	}
+	return n, nil
 }
 
 const auditColumns = `seq, time, body, prev_hash, hash, actor_id, action, resource, outcome`

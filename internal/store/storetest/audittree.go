@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/confide-cc/confide/internal/store"
 )
@@ -18,6 +20,7 @@ func testAuditSearch(t *testing.T, s store.Store) {
 		{Actor: "u2", Action: "customer.read", Resource: "customer/b", Outcome: "denied"},
 		{Actor: "u1", Action: "customer.reveal", Resource: "customer/a", Outcome: "success"},
 		{Actor: "u1", Action: "customer.read", Resource: "customer/b", Outcome: "success"},
+		{Actor: "u2", Action: "customer.reveal", Resource: "customer/a", Outcome: "denied"},
 	}
 	update(t, s, func(tx store.Tx) error {
 		var prev []byte
@@ -37,7 +40,7 @@ func testAuditSearch(t *testing.T, s store.Store) {
 		q    store.AuditQuery
 		want []int64
 	}{
-		{"everything", store.AuditQuery{Limit: 10}, []int64{1, 2, 3, 4}},
+		{"everything", store.AuditQuery{Limit: 10}, []int64{1, 2, 3, 4, 5}},
 		{"by actor", store.AuditQuery{Actor: "u1", Limit: 10}, []int64{1, 3, 4}},
 		{"by action", store.AuditQuery{Action: "customer.read", Limit: 10}, []int64{1, 2, 4}},
 		{"by resource and outcome", store.AuditQuery{Resource: "customer/b", Outcome: "success", Limit: 10}, []int64{4}},
@@ -60,6 +63,24 @@ func testAuditSearch(t *testing.T, s store.Store) {
 			}
 			equal(t, tc.name, seqs, tc.want)
 			return nil
+		})
+	}
+	// Successful reveals by actor since a time (the reveal rate limit).
+	for _, tc := range []struct {
+		actor string
+		since time.Time
+		want  int
+	}{
+		{"u1", at(0), 1},
+		{"u1", at(2), 1}, // at the reveal's own time
+		{"u1", at(3), 0},
+		{"u2", at(0), 0}, // a denied reveal does not count
+		{"nobody", at(0), 0},
+	} {
+		view(t, s, func(tx store.Tx) error {
+			n, err := tx.CountReveals(ctx, tc.actor, tc.since)
+			equal(t, fmt.Sprintf("reveals of %s since %v", tc.actor, tc.since), n, tc.want)
+			return err
 		})
 	}
 }
