@@ -31,6 +31,17 @@ func newPasskeyFixture(t *testing.T) *fixture {
 	return f
 }
 
+// signedInWithPasskey enrolls a passkey-only user and signs them in.
+func (f *fixture) signedInWithPasskey(email string) (passkeyUser, users.Issued) {
+	f.t.Helper()
+	u := f.enrollWithPasskey(email)
+	full, err := f.passkeySignIn(u)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return u, full
+}
+
 // agent returns ctx with agent id signed in, authenticated just now.
 func (f *fixture) agent(ctx context.Context, id string) context.Context {
 	return identity.WithPrincipal(ctx, identity.Principal{ID: id, Kind: identity.KindHuman, Roles: []string{identity.RoleAgent},
@@ -421,11 +432,7 @@ func TestPasskeyRegistrationGuards(t *testing.T) {
 func TestPasskeyLastFactor(t *testing.T) {
 	f := newPasskeyFixture(t)
 	ctx := t.Context()
-	u := f.enrollWithPasskey("pat@example.com")
-	full, err := f.passkeySignIn(u)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u, full := f.signedInWithPasskey("pat@example.com")
 	self := f.agent(ctx, u.ID)
 	list, err := f.svc.ListPasskeys(self)
 	if err != nil || len(list) != 1 || list[0].LastUsedAt.IsZero() {
@@ -467,11 +474,7 @@ func TestPasskeyLastFactor(t *testing.T) {
 func TestPasskeyReauth(t *testing.T) {
 	f := newPasskeyFixture(t)
 	ctx := t.Context()
-	u := f.enrollWithPasskey("pat@example.com")
-	full, err := f.passkeySignIn(u)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u, full := f.signedInWithPasskey("pat@example.com")
 	f.clock.Advance(10 * time.Minute)
 	p, err := f.svc.Authenticate(ctx, full.Secret, browser)
 	if err != nil {
@@ -573,11 +576,7 @@ func TestPasskeyAndTOTPEnrollment(t *testing.T) {
 func TestPasskeyChangesNeedRecentSignIn(t *testing.T) {
 	f := newPasskeyFixture(t)
 	ctx := t.Context()
-	u := f.enrollWithPasskey("pat@example.com")
-	full, err := f.passkeySignIn(u)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u, full := f.signedInWithPasskey("pat@example.com")
 	f.clock.Advance(6 * time.Minute) // past the 5-minute window, within the idle timeout
 	p, err := f.svc.Authenticate(ctx, full.Secret, browser)
 	if err != nil {
