@@ -245,12 +245,13 @@ func (s *Service) RevealCustomer(ctx context.Context, id string, req RevealReque
 	}
 	var c Customer
 	err = s.audited(ctx, ev, func(tx store.Tx, _ *audit.Event) error {
-		if err := s.withinRevealRate(ctx, tx, areq.Principal.ID); err != nil {
+		var err error
+		if c, err = s.loadCustomer(ctx, tx, id); err != nil {
 			return err
 		}
-		var err error
-		c, err = s.loadCustomer(ctx, tx, id)
-		return err
+		// Last, so that the audit head stays locked only until the
+		// append that follows.
+		return s.withinRevealRate(ctx, tx, areq.Principal.ID)
 	})
 	if err != nil {
 		return Revealed{}, err
