@@ -171,7 +171,7 @@ func luhnCard(rng *rand.Rand) string {
 	return b.String()
 }
 
-func pick(rng *rand.Rand, s []string) string { return s[rng.IntN(len(s))] }
+func pick[T any](rng *rand.Rand, s []T) T { return s[rng.IntN(len(s))] }
 
 // round2 rounds seconds to hundredths, as speech-to-text engines report them.
 func round2(x float64) float64 { return float64(int64(x*100+0.5)) / 100 }
