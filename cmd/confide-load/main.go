@@ -7,7 +7,8 @@
 //
 //	health  GET /healthz, the floor set by HTTP handling alone
 //	ingest  POST /api/v1/interactions, each with a call transcript of about
-//	        --transcript-bytes (needs an integration token)
+//	        --transcript-bytes, one of 1,024 bodies prepared before the run
+//	        (needs an integration token)
 //	read    GET /api/v1/customers/{id}, in random order over --customers
 //	        customers created before the run (needs an agent or integration token)
 //
