@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -213,5 +214,75 @@ func TestSMTPOverTLS(t *testing.T) {
 			untrusted := &notify.SMTP{Addr: addr, From: "verify@bank.example", Security: tc.security}
 			safe(t, untrusted.Send(t.Context(), "jane@example.com", text))
 		})
+	}
+}
+
+// TestSMTPAuth delivers through an aiosmtpd that requires STARTTLS and
+// then authentication (testdata/smtpd_auth.py): the right user name and
+// password deliver; a wrong password, or none, is refused, delivers
+// nothing and does not leak into the error.
+func TestSMTPAuth(t *testing.T) {
+	py := "/usr/bin/python3"
+	if exec.Command(py, "-c", "import aiosmtpd").Run() != nil {
+		t.Skip("python3-aiosmtpd is not installed (apt-get install python3-aiosmtpd); skipping the real SMTP server test")
+	}
+	dir := t.TempDir()
+	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if _, err := tlsutil.EnsureSelfSigned(cert, key, nil); err != nil {
+		t.Fatal(err)
+	}
+	pem, _ := os.ReadFile(cert)
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	host, port, _ := net.SplitHostPort(addr)
+	maildir := filepath.Join(dir, "mail")
+	const user, password = "confide", "correct-horse-battery-staple"
+	cmd := exec.Command(py, "testdata/smtpd_auth.py", host, port, cert, key, maildir, user, password)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	ready := make([]byte, 6)
+	if _, err := io.ReadFull(out, ready); err != nil || string(ready) != "ready\n" {
+		t.Fatalf("smtpd_auth.py did not start: %q %v", ready, err)
+	}
+	tlsConfig := &tls.Config{ServerName: "127.0.0.1", RootCAs: pool, MinVersion: tls.VersionTLS12}
+	send := func(username, pass string) error {
+		m := &notify.SMTP{Addr: addr, From: "verify@bank.example", Security: notify.SMTPStartTLS, TLSConfig: tlsConfig, Username: username, Password: pass}
+		return m.Send(t.Context(), "jane@example.com", text)
+	}
+	delivered := func() int {
+		files, _ := filepath.Glob(filepath.Join(maildir, "new", "*"))
+		return len(files)
+	}
+	if err := send(user, password); err != nil {
+		t.Fatalf("with the right password: %v", err)
+	}
+	if n := delivered(); n != 1 {
+		t.Fatalf("%d messages delivered, want 1", n)
+	}
+	for _, tc := range []struct{ name, user, password string }{
+		{"wrong password", user, "not-the-password"},
+		{"no credentials", "", ""},
+	} {
+		err := send(tc.user, tc.password)
+		safe(t, err) // a refusal, not quoting the message or the recipient
+		t.Logf("%s: %v", tc.name, err)
+		if tc.password != "" && strings.Contains(err.Error(), tc.password) {
+			t.Errorf("%s: the error %q quotes the password", tc.name, err)
+		}
+	}
+	if n := delivered(); n != 1 {
+		t.Errorf("%d messages delivered after the refusals, want still 1", n)
 	}
 }
