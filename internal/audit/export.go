@@ -105,45 +105,21 @@ type exportSource struct {
 }
 
 // each calls leaf with the bytes of every kept leaf below size, in order.
-func (e exportSource) each(ctx context.Context, size int64, leaf func(index int64, data []byte) error) error {
-	next := e.rs.ExpiredSize
+func (e exportSource) each(ctx context.Context, size int64, leaf func(data []byte) error) error {
+	if err := archiveGap(e.rs, e.segs); err != nil {
+		return err
+	}
 	for _, s := range e.segs {
-		if s.Start != next {
-			return &VerifyError{Index: next, Problem: fmt.Sprintf("the archive segment of leaves [%d, %d) is missing", next, s.Start)}
-		}
 		if err := e.segment(ctx, s, leaf); err != nil {
 			return err
 		}
-		next = s.End
 	}
-	if next != e.rs.ArchivedSize {
-		return &VerifyError{Index: next, Problem: fmt.Sprintf("the archive segment of leaves [%d, %d) is missing", next, e.rs.ArchivedSize)}
-	}
-	const page = 5000
-	for next < size {
-		recs, err := e.l.list(ctx, next+1, int(min(size-next, page)))
-		if err != nil {
-			return err
-		}
-		if len(recs) == 0 {
-			return &VerifyError{Index: next, Problem: "record is missing"}
-		}
-		for _, rec := range recs {
-			if rec.Seq != next+1 {
-				return &VerifyError{Index: next, Problem: fmt.Sprintf("missing or out-of-order record (found seq %d)", rec.Seq)}
-			}
-			if err := leaf(next, rec.Body); err != nil {
-				return err
-			}
-			next++
-		}
-	}
-	return nil
+	return e.l.eachRecord(ctx, e.rs.ArchivedSize+1, size, func(rec store.AuditRecord) error { return leaf(rec.Body) })
 }
 
 // segment decrypts archive segment s and calls leaf with each of its
 // leaves.
-func (e exportSource) segment(ctx context.Context, s store.AuditSegment, leaf func(int64, []byte) error) error {
+func (e exportSource) segment(ctx context.Context, s store.AuditSegment, leaf func([]byte) error) error {
 	r, closeFn, err := e.l.openSegment(ctx, s)
 	if err != nil {
 		return err
@@ -164,7 +140,7 @@ func (e exportSource) segment(ctx context.Context, s store.AuditSegment, leaf fu
 		if err != nil || index >= s.End {
 			return &VerifyError{Index: index, Problem: fmt.Sprintf("archive segment [%d, %d) is malformed", s.Start, s.End)}
 		}
-		if err := leaf(index, data); err != nil {
+		if err := leaf(data); err != nil {
 			return err
 		}
 	}
@@ -179,7 +155,7 @@ func (e exportSource) segment(ctx context.Context, s store.AuditSegment, leaf fu
 func writeLeaves(ctx context.Context, f *os.File, src exportSource, r *compact.Range, size int64, root []byte) error {
 	defer f.Close()
 	w := bufio.NewWriterSize(f, 1<<20)
-	err := src.each(ctx, size, func(_ int64, data []byte) error {
+	err := src.each(ctx, size, func(data []byte) error {
 		if err := r.Append(hasher.HashLeaf(data), nil); err != nil {
 			return err
 		}

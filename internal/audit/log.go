@@ -240,23 +240,14 @@ func (l *Log) Integrate(ctx context.Context) (note []byte, size int64, err error
 		nodes = append(nodes, store.AuditNode{Level: int(id.Level), Index: int64(id.Index), Hash: hash})
 	}
 	end := min(s.head, s.state.Size+maxIntegrate)
-	for next := s.state.Size + 1; next <= end; {
-		recs, err := l.list(ctx, next, int(min(end-next+1, 5000)))
-		if err != nil {
-			return nil, 0, err
-		}
-		if len(recs) == 0 {
-			return nil, 0, fmt.Errorf("%w: record %d is missing", ErrTampered, next)
-		}
-		for _, rec := range recs {
-			if rec.Seq != next {
-				return nil, 0, fmt.Errorf("%w: expected record %d, found %d", ErrTampered, next, rec.Seq)
-			}
-			if err := r.Append(hasher.HashLeaf(rec.Body), visit); err != nil {
-				return nil, 0, err
-			}
-			next++
-		}
+	err = l.eachRecord(ctx, s.state.Size+1, end, func(rec store.AuditRecord) error {
+		return r.Append(hasher.HashLeaf(rec.Body), visit)
+	})
+	if ve := (*VerifyError)(nil); errors.As(err, &ve) {
+		return nil, 0, fmt.Errorf("%w: %w", ErrTampered, err)
+	}
+	if err != nil {
+		return nil, 0, err
 	}
 	root, err := rootOf(r)
 	if err != nil {
@@ -306,6 +297,34 @@ func (l *Log) publish(ctx context.Context, cp store.AuditCheckpoint) {
 			l.log.Error("could not publish a checkpoint to a witness", "witness", w.Describe(), "size", cp.Size, "err", err)
 		}
 	}
+}
+
+// recordPage is how many records one read of eachRecord returns.
+const recordPage = 5000
+
+// eachRecord calls fn with the records of seq from to to (inclusive), in
+// order, reading them a page at a time. A missing or out-of-order record
+// is a *VerifyError naming its leaf index (seq - 1).
+func (l *Log) eachRecord(ctx context.Context, from, to int64, fn func(store.AuditRecord) error) error {
+	for next := from; next <= to; {
+		recs, err := l.list(ctx, next, int(min(to-next+1, recordPage)))
+		if err != nil {
+			return err
+		}
+		if len(recs) == 0 {
+			return &VerifyError{Index: next - 1, Problem: "record is missing"}
+		}
+		for _, rec := range recs {
+			if rec.Seq != next {
+				return &VerifyError{Index: next - 1, Problem: fmt.Sprintf("missing or out-of-order record (found seq %d)", rec.Seq)}
+			}
+			if err := fn(rec); err != nil {
+				return err
+			}
+			next++
+		}
+	}
+	return nil
 }
 
 func (l *Log) list(ctx context.Context, from int64, n int) ([]store.AuditRecord, error) {

@@ -210,27 +210,24 @@ func (l *Log) encryptLeaves(ctx context.Context, w io.Writer, keys *vault.Custom
 		return nil, err
 	}
 	bw := bufio.NewWriterSize(ew, 1<<20)
-	for next := seg.Start + 1; next <= seg.End; {
-		recs, err := l.list(ctx, next, int(min(seg.End-next+1, 5000)))
-		if err != nil {
-			return nil, err
+	err = l.eachRecord(ctx, seg.Start+1, seg.End, func(rec store.AuditRecord) error {
+		if problem := chainProblem(rec, prev); problem != "" {
+			return &VerifyError{Index: rec.Seq - 1, Problem: problem}
 		}
-		if len(recs) == 0 {
-			return nil, fmt.Errorf("%w: record %d is missing", ErrTampered, next)
+		if err := r.Append(hasher.HashLeaf(rec.Body), nil); err != nil {
+			return err
 		}
-		for _, rec := range recs {
-			if rec.Seq != next || !bytes.Equal(rec.PrevHash, prev) || !bytes.Equal(rec.Hash, ChainHash(prev, rec.Body)) {
-				return nil, fmt.Errorf("%w: record %d is missing, out of order or altered (run confide audit verify)", ErrTampered, next)
-			}
-			if err := r.Append(hasher.HashLeaf(rec.Body), nil); err != nil {
-				return nil, err
-			}
-			if _, err := bw.Write(leafLine(rec.Body)); err != nil {
-				return nil, err
-			}
-			prev = rec.Hash
-			next++
+		if _, err := bw.Write(leafLine(rec.Body)); err != nil {
+			return err
 		}
+		prev = rec.Hash
+		return nil
+	})
+	if ve := (*VerifyError)(nil); errors.As(err, &ve) {
+		return nil, fmt.Errorf("%w: %w (run confide audit verify)", ErrTampered, err)
+	}
+	if err != nil {
+		return nil, err
 	}
 	if err := bw.Flush(); err != nil {
 		return nil, err

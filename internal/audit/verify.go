@@ -119,6 +119,13 @@ func (w *walker) checkRetention(rs store.AuditRetentionState, segs []store.Audit
 		return &VerifyError{Index: min(rs.ExpiredSize, w.expiredTo), Problem: fmt.Sprintf(
 			"the archive starts at index %d, but the log's latest retention event accounts for deleting up to index %d", rs.ExpiredSize, w.expiredTo)}
 	}
+	return archiveGap(rs, segs)
+}
+
+// archiveGap reports, as a *VerifyError, the first leaves of the archived
+// span [rs.ExpiredSize, rs.ArchivedSize) that no segment of segs (sorted
+// by Start) holds; nil if they tile it.
+func archiveGap(rs store.AuditRetentionState, segs []store.AuditSegment) error {
 	next := rs.ExpiredSize
 	for _, s := range segs {
 		if s.Start != next || s.End <= s.Start {
@@ -130,6 +137,18 @@ func (w *walker) checkRetention(rs store.AuditRetentionState, segs []store.Audit
 		return &VerifyError{Index: next, Problem: fmt.Sprintf("archive segments are missing: leaves [%d, %d) are in no segment", next, rs.ArchivedSize)}
 	}
 	return nil
+}
+
+// chainProblem says what is wrong with rec's link in the hash chain after
+// the record whose chain hash is prev, or "".
+func chainProblem(rec store.AuditRecord, prev []byte) string {
+	switch {
+	case !bytes.Equal(rec.PrevHash, prev):
+		return "previous-hash link does not match"
+	case !bytes.Equal(rec.Hash, ChainHash(prev, rec.Body)):
+		return "record hash does not match its content"
+	}
+	return ""
 }
 
 // retentionEvent is what checkRetention needs of an audit.archive or
@@ -183,10 +202,8 @@ func (w *walker) next(rec store.AuditRecord) error {
 	switch {
 	case rec.Seq != index+1:
 		return &VerifyError{Index: index, Problem: fmt.Sprintf("missing or out-of-order record (found seq %d, want %d)", rec.Seq, index+1)}
-	case !bytes.Equal(rec.PrevHash, w.prev):
-		return &VerifyError{Index: index, Problem: "previous-hash link does not match"}
-	case !bytes.Equal(rec.Hash, ChainHash(w.prev, rec.Body)):
-		return &VerifyError{Index: index, Problem: "record hash does not match its content"}
+	case chainProblem(rec, w.prev) != "":
+		return &VerifyError{Index: index, Problem: chainProblem(rec, w.prev)}
 	case !json.Valid(rec.Body):
 		return &VerifyError{Index: index, Problem: "event is not valid JSON"}
 	}
