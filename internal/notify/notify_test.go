@@ -91,20 +91,52 @@ func TestSMSWebhookFailures(t *testing.T) {
 	safe(t, (&notify.SMSWebhook{URL: "http://" + addr + "/x"}).Send(t.Context(), dest, text))
 }
 
-// aiosmtpd starts Debian's aiosmtpd on loopback (skipping the test without
-// it) and returns its address and maildir.
-func aiosmtpd(t *testing.T, extra ...string) (string, string) {
+// requireAiosmtpd returns the Python that has Debian's aiosmtpd, or skips
+// the test.
+func requireAiosmtpd(t *testing.T) string {
 	t.Helper()
 	py := "/usr/bin/python3"
 	if exec.Command(py, "-c", "import aiosmtpd").Run() != nil {
 		t.Skip("python3-aiosmtpd is not installed (apt-get install python3-aiosmtpd); skipping the real SMTP server test")
 	}
+	return py
+}
+
+// freeAddr returns a loopback address with a port free right now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := l.Addr().String()
-	l.Close()
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// serverCert writes a self-signed certificate for 127.0.0.1 and returns
+// its files and a pool that trusts it.
+func serverCert(t *testing.T) (cert, key string, pool *x509.CertPool) {
+	t.Helper()
+	dir := t.TempDir()
+	cert, key = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if _, err := tlsutil.EnsureSelfSigned(cert, key, nil); err != nil {
+		t.Fatal(err)
+	}
+	pem, err := os.ReadFile(cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool = x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	return cert, key, pool
+}
+
+// aiosmtpd starts Debian's aiosmtpd on loopback (skipping the test without
+// it) and returns its address and maildir.
+func aiosmtpd(t *testing.T, extra ...string) (string, string) {
+	t.Helper()
+	py := requireAiosmtpd(t)
+	addr := freeAddr(t)
 	dir := filepath.Join(t.TempDir(), "mail")
 	cmd := exec.Command(py, append(append([]string{"-m", "aiosmtpd", "-n", "-l", addr}, extra...), "-c", "aiosmtpd.handlers.Mailbox", dir)...)
 	if err := cmd.Start(); err != nil {
@@ -156,9 +188,7 @@ func TestSMTP(t *testing.T) {
 }
 
 func TestSMTPUnreachable(t *testing.T) {
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	addr := l.Addr().String()
-	l.Close()
+	addr := freeAddr(t)
 	safe(t, (&notify.SMTP{Addr: addr, From: "v@bank.example", Security: notify.SMTPNone}).Send(t.Context(), "jane@example.com", text))
 	// A server that accepts and says nothing: the timeout ends it.
 	silent, _ := net.Listen("tcp", "127.0.0.1:0")
@@ -185,14 +215,7 @@ func TestSMTPUnreachable(t *testing.T) {
 // TestSMTPOverTLS delivers through aiosmtpd with STARTTLS (required by the
 // server) and with implicit TLS, verifying its certificate.
 func TestSMTPOverTLS(t *testing.T) {
-	dir := t.TempDir()
-	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	if _, err := tlsutil.EnsureSelfSigned(cert, key, nil); err != nil {
-		t.Fatal(err)
-	}
-	pem, _ := os.ReadFile(cert)
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(pem)
+	cert, key, pool := serverCert(t)
 	for _, tc := range []struct {
 		security string
 		args     []string
@@ -222,26 +245,11 @@ func TestSMTPOverTLS(t *testing.T) {
 // password deliver; a wrong password, or none, is refused, delivers
 // nothing and does not leak into the error.
 func TestSMTPAuth(t *testing.T) {
-	py := "/usr/bin/python3"
-	if exec.Command(py, "-c", "import aiosmtpd").Run() != nil {
-		t.Skip("python3-aiosmtpd is not installed (apt-get install python3-aiosmtpd); skipping the real SMTP server test")
-	}
-	dir := t.TempDir()
-	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	if _, err := tlsutil.EnsureSelfSigned(cert, key, nil); err != nil {
-		t.Fatal(err)
-	}
-	pem, _ := os.ReadFile(cert)
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(pem)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	py := requireAiosmtpd(t)
+	cert, key, pool := serverCert(t)
+	addr := freeAddr(t)
 	host, port, _ := net.SplitHostPort(addr)
-	maildir := filepath.Join(dir, "mail")
+	maildir := filepath.Join(t.TempDir(), "mail")
 	const user, password = "confide", "correct-horse-battery-staple"
 	cmd := exec.Command(py, "testdata/smtpd_auth.py", host, port, cert, key, maildir, user, password)
 	out, err := cmd.StdoutPipe()
