@@ -60,11 +60,12 @@ func (p *Pages) account(w http.ResponseWriter, r *http.Request) {
 	p.render(w, http.StatusOK, "signedin", v)
 }
 
-// accountFail re-renders the account page with err; a change refused for
-// want of a recent sign-in opens the "Confirm it's you" form.
-func (p *Pages) accountFail(w http.ResponseWriter, r *http.Request, err error) {
+// accountFail re-renders the account page with err. The "Confirm it's
+// you" form is open if confirming failed (reauth) or a change was refused
+// for want of a recent sign-in.
+func (p *Pages) accountFail(w http.ResponseWriter, r *http.Request, err error, reauth bool) {
 	v, _ := p.accountView(r)
-	v.Reauth = apperr.As(err).Code == "reauth_required"
+	v.Reauth = reauth || apperr.As(err).Code == "reauth_required"
 	p.fail(w, "signedin", v, err)
 }
 
@@ -76,9 +77,7 @@ func (p *Pages) reauth(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := p.users.Reauthenticate(r.Context(), r.PostFormValue("password"), r.PostFormValue("code"), client(r)); err != nil {
-		v, _ := p.accountView(r)
-		v.Reauth = true
-		p.fail(w, "signedin", v, err)
+		p.accountFail(w, r, err, true)
 		return
 	}
 	http.Redirect(w, r, "/account?confirmed=1", http.StatusSeeOther)
@@ -105,7 +104,7 @@ func (p *Pages) endSession(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PostFormValue("id")
 	if err := p.users.RevokeSession(r.Context(), id); err != nil {
-		p.accountFail(w, r, err)
+		p.accountFail(w, r, err, false)
 		return
 	}
 	if pr, ok := identity.FromContext(r.Context()); ok && pr.Attributes["session"] == id {
@@ -122,7 +121,7 @@ func (p *Pages) removePasskey(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := p.users.RemovePasskey(r.Context(), r.PostFormValue("id")); err != nil {
-		p.accountFail(w, r, err)
+		p.accountFail(w, r, err, false)
 		return
 	}
 	http.Redirect(w, r, "/account", http.StatusSeeOther)
