@@ -162,6 +162,9 @@ func checkLogWitnesses(ctx context.Context, a *app.App, sample audit.WitnessSamp
 		if err != nil {
 			return nil, err
 		}
+		// The log's checkpoint is read after the witness: a running node
+		// publishes a checkpoint only once it is stored, so every witnessed
+		// size is then reachable unless the database lost history.
 		latest, err := latestCheckpoint(ctx, a.Audit)
 		if err != nil {
 			return nil, err
