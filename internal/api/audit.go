@@ -81,7 +81,7 @@ func (a *API) auditCheckpoint(w http.ResponseWriter, r *http.Request) error {
 		msg, _, err = a.auditLog.Latest(r.Context())
 	}
 	if errors.Is(err, audit.ErrTampered) {
-		return apperr.New(apperr.Unavailable, "audit_tampered", "the stored audit log does not match its signed checkpoints; see the server log").WithCause(err)
+		return auditErr(err)
 	}
 	if err != nil {
 		return apperr.Wrap(err, "audit checkpoint unavailable")
@@ -194,10 +194,13 @@ func (a *API) auditEvents(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// auditErr maps the audit log's argument errors to 400, and entries that
-// retention moved out of the database to 410.
+// auditErr maps the audit log's argument errors to 400, entries that
+// retention moved out of the database to 410, and a log found tampered
+// with to 503.
 func auditErr(err error) error {
 	switch {
+	case errors.Is(err, audit.ErrTampered):
+		return apperr.New(apperr.Unavailable, "audit_tampered", "the stored audit log does not match its signed checkpoints; see the server log").WithCause(err)
 	case errors.Is(err, audit.ErrOutOfRange):
 		return apperr.New(apperr.Invalid, "out_of_range", "index or tree size out of range of the checkpointed tree")
 	case errors.Is(err, audit.ErrArchived):

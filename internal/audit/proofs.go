@@ -28,27 +28,36 @@ const MaxEntries = 1000
 // of them from start; end must not exceed the tree size. Leaves moved out
 // of the database by retention are ErrArchived.
 func (l *Log) Entries(ctx context.Context, start, end int64) ([]Entry, error) {
-	size, err := l.treeSize(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if start < 0 || start >= end || end > size {
-		return nil, fmt.Errorf("%w: entries [%d, %d) of a tree of size %d", ErrOutOfRange, start, end, size)
-	}
-	end = min(end, start+MaxEntries)
-	rs, _, err := readRetention(ctx, l.st)
-	if err != nil {
-		return nil, err
-	}
-	if start < rs.ArchivedSize {
+	var (
+		ts   store.AuditTreeState
+		rs   store.AuditRetentionState
+		recs []store.AuditRecord
+	)
+	// One snapshot: the tree's size, how far retention has reached, and
+	// the records.
+	err := l.st.View(ctx, func(tx store.Tx) error {
+		var err error
+		if ts, err = tx.AuditTreeState(ctx); err != nil {
+			return err
+		}
+		if rs, err = tx.AuditRetentionState(ctx); err != nil {
+			return err
+		}
+		if start < 0 || start >= end || end > ts.Size || start < rs.ArchivedSize {
+			return nil
+		}
+		recs, err = tx.ListAudit(ctx, start+1, int(min(end, start+MaxEntries)-start))
+		return err
+	})
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("audit: read entries: %w", err)
+	case start < 0 || start >= end || end > ts.Size:
+		return nil, fmt.Errorf("%w: entries [%d, %d) of a tree of size %d", ErrOutOfRange, start, end, ts.Size)
+	case start < rs.ArchivedSize:
 		return nil, fmt.Errorf("%w: leaves before index %d are no longer in the database (confide audit export includes the archived ones)", ErrArchived, rs.ArchivedSize)
-	}
-	recs, err := l.list(ctx, start+1, int(end-start))
-	if err != nil {
-		return nil, err
-	}
-	if len(recs) > 0 && recs[0].Seq != start+1 {
-		return nil, fmt.Errorf("%w: leaf %d was archived while it was read", ErrArchived, start)
+	case len(recs) == 0 || recs[0].Seq != start+1:
+		return nil, fmt.Errorf("%w: record %d is missing (run confide audit verify)", ErrTampered, start+1)
 	}
 	out := make([]Entry, len(recs))
 	for i, r := range recs {
@@ -114,19 +123,6 @@ func (l *Log) rehash(ctx context.Context, size int64, nodes proof.Nodes) ([][]by
 	return nodes.Rehash(hashes, hasher.HashChildren)
 }
 
-// treeSize returns the size of the integrated tree.
-func (l *Log) treeSize(ctx context.Context) (int64, error) {
-	var s store.AuditTreeState
-	err := l.st.View(ctx, func(tx store.Tx) error {
-		var err error
-		s, err = tx.AuditTreeState(ctx)
-		return err
-	})
-	if err != nil {
-		return 0, fmt.Errorf("audit: read tree state: %w", err)
-	}
-	return s.Size, nil
-}
 
 // VerifyInclusion checks an inclusion proof of the leaf data at index
 // against checkpoint c.

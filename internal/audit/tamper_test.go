@@ -264,3 +264,25 @@ func lastEvent(t *testing.T, st store.Store) audit.Event {
 	}
 	return last
 }
+
+// TestEntriesOfDeletedRecord: entries of a record deleted directly in the
+// database are refused as tampering, not answered from the next record.
+func TestEntriesOfDeletedRecord(t *testing.T) {
+	f := openLog(t, audit.Options{})
+	appendN(t, f.st, 5)
+	integrate(t, f.log)
+	db, err := sql.Open("sqlite", f.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`DELETE FROM audit_log WHERE seq = 3`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.log.Entries(t.Context(), 1, 2); err != nil {
+		t.Fatalf("entry 1: %v", err)
+	}
+	if es, err := f.log.Entries(t.Context(), 2, 4); !errors.Is(err, audit.ErrTampered) {
+		t.Fatalf("entries from the deleted leaf 2: %v, %v; want ErrTampered", es, err)
+	}
+}
