@@ -123,7 +123,6 @@ func (l *Log) rehash(ctx context.Context, size int64, nodes proof.Nodes) ([][]by
 	return nodes.Rehash(hashes, hasher.HashChildren)
 }
 
-
 // VerifyInclusion checks an inclusion proof of the leaf data at index
 // against checkpoint c.
 func VerifyInclusion(c Checkpoint, index uint64, data []byte, p [][]byte) error {
